@@ -1,0 +1,10 @@
+"""`python -m mockserver`: the `sops-mock` command; with no subcommand it serves."""
+
+import sys
+
+from .cli import COMMANDS, main
+
+argv = sys.argv[1:]
+if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+    argv = ["serve", *argv]
+sys.exit(main(argv))

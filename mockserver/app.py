@@ -1,0 +1,55 @@
+"""create_app: one Starlette app over one MockState; no module-level state."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+import schemas
+
+from . import control
+from .envelope import json_response
+from .errors import api_not_found
+from .routes import operation_routes
+from .settings import Settings
+from .state import MockState
+
+
+async def _openapi(request: Request) -> Response:
+    return json_response(request.app.state.openapi)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    mock: MockState = request.app.state.mock
+    with mock.lock:
+        trace_id = request.headers.get("traceparent") or mock.next_trace_id()
+    if exc.status_code == 404:
+        error = api_not_found(request.method, request.url.path)
+        return json_response(error.body(), trace_id=trace_id, status=404)
+    # Django's require_GET/require_POST answer 405 with an empty body and an Allow header.
+    out = Response(b"", status_code=exc.status_code, headers=dict(exc.headers or {}))
+    out.headers["Sops-Trace-Id"] = trace_id
+    return out
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    routes: list[BaseRoute] = [*operation_routes()]
+    routes.append(Route("/openapi.json", _openapi, methods=["GET"], include_in_schema=False))
+    if settings.control:
+        routes.extend(control.control_routes())
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            HTTPException: _http_error,
+            control.ControlError: control.control_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.mock = MockState(settings)
+    app.state.openapi = schemas.build_openapi()
+    return app

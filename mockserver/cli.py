@@ -1,0 +1,112 @@
+"""The `sops-mock` command: serve, openapi, fixtures generate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from .settings import DEFAULT_VIRTUAL_START, Settings
+
+COMMANDS = ("serve", "openapi", "fixtures")
+
+
+def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="run the mock server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--clock", choices=["wall", "virtual"], default="wall")
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="wall clock factor (10 = ten times faster)"
+    )
+    p.add_argument("--start", default=None, help="virtual clock start, ISO 8601 with offset")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--fixture", default="default", help="a packaged fixture name or a JSON file")
+    p.add_argument("--auth", choices=["off", "lenient", "strict"], default="lenient")
+    p.add_argument("--validate-responses", action="store_true")
+    p.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    p.add_argument("--app-host", default=None, help="base of task_url (default http://HOST:PORT/)")
+    p.add_argument("--no-control", action="store_true", help="turn the /__mock__/ API off")
+    p.add_argument("--control-token", default=None)
+    p.add_argument("--log-level", default="info")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    start = datetime.fromisoformat(args.start) if args.start else DEFAULT_VIRTUAL_START
+    return Settings(
+        host=args.host,
+        port=args.port,
+        clock=args.clock,
+        speed=args.speed,
+        start=start,
+        seed=args.seed,
+        fixture=args.fixture,
+        auth=args.auth,
+        validate_responses=args.validate_responses,
+        max_body_bytes=args.max_body_bytes,
+        app_host=args.app_host,
+        control=not args.no_control,
+        control_token=args.control_token,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .accesslog import MaskedAccessLog
+    from .app import create_app
+
+    settings = settings_from(args)
+    app = MaskedAccessLog(create_app(settings))
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False
+    )
+    return 0
+
+
+def openapi(args: argparse.Namespace) -> int:
+    import schemas
+
+    print(json.dumps(schemas.build_openapi(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def fixtures_generate(args: argparse.Namespace) -> int:
+    from fixtures.generator import generate
+
+    import fixtures
+
+    text = fixtures.dump(generate(args.seed, args.templates))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="sops-mock", description="A local mock of the bk-sops task API."
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    sub.add_parser("openapi", help="print the generated OpenAPI 3.1 document")
+    fx = sub.add_parser("fixtures", help="fixture tools")
+    fx_sub = fx.add_subparsers(dest="fixtures_command", required=True)
+    gen = fx_sub.add_parser("generate", help="write a realistic fixture made with faker")
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--templates", type=int, default=10)
+    gen.add_argument("-o", "--output", default=None)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "openapi":
+        return openapi(args)
+    return fixtures_generate(args)

@@ -1,0 +1,100 @@
+"""The life of one bk-sops request, in the order bk-sops's decorators run.
+
+body limit -> credentials (gateway) -> parameters -> ids -> project -> the operation's handler;
+then the answer is rendered, validated against the response schema when asked, and sent with
+its trace id. This is the one place errors turn into answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import simulator.errors as sim
+from schemas.operations import Operation
+from starlette.requests import Request
+from starlette.responses import Response
+
+import schemas
+
+from . import auth
+from .call import Call
+from .envelope import json_response
+from .errors import CONTENT_NOT_EXIST, ApiError, GatewayError, from_domain
+from .handlers import HANDLERS
+from .inbound import Family, RawInput, invalid_param_format, merged_ids, parse, read_body
+from .language import language_of
+from .state import MockState
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class ResponseContractError(AssertionError):
+    """The mock was about to send a body its own response schema rejects: a bug in the mock."""
+
+
+def endpoint(op: Operation, family: Family) -> Endpoint:
+    handler = HANDLERS[op.name]
+
+    async def serve(request: Request) -> Response:
+        mock: MockState = request.app.state.mock
+        trace_id = request.headers.get("traceparent") or ""
+        status, body, headers = 200, None, {}
+        try:
+            raw_body = await read_body(request, mock.settings.max_body_bytes)
+            with mock.lock:
+                trace_id = trace_id or mock.next_trace_id()
+                raw = parse(request, op, raw_body)
+                call = _call(request, op, family, raw, mock, trace_id)
+                try:
+                    body = handler(call, mock)
+                except sim.SimulatorError as exc:
+                    body = from_domain(op.name, exc, {**call.ids, **call.extra}).body(trace_id)
+        except ApiError as exc:
+            body = exc.body(trace_id)
+        except GatewayError as exc:
+            status, body, headers = exc.status, exc.body(), auth.error_headers(exc)
+        if mock.settings.validate_responses and status == 200:
+            _check_response(op.name, body)
+        return json_response(body, trace_id=trace_id, status=status, headers=headers)
+
+    serve.__name__ = op.name
+    return serve
+
+
+def _call(
+    request: Request, op: Operation, family: Family, raw: RawInput, mock: MockState, trace_id: str
+) -> Call:
+    creds = auth.credentials(request.headers.get(auth.HEADER), raw.params)
+    identity = auth.authenticate(mock.settings.auth, creds, mock.catalog)
+    if raw.body_error:
+        raise invalid_param_format()
+    ids = merged_ids(raw, op)
+    project = None
+    if "bk_biz_id" in ids:
+        scope = raw.params.get("scope", "cmdb_biz")
+        project = mock.catalog.project(ids["bk_biz_id"], scope)
+        if project is None:
+            raise ApiError(
+                CONTENT_NOT_EXIST,
+                f"project({ids['bk_biz_id']}) with scope({scope}) does not exist.",
+                trace=False,
+            )
+    return Call(
+        op=op,
+        family=family,
+        params=raw.params,
+        ids=ids,
+        body_empty=raw.body_empty,
+        project=project,
+        identity=identity,
+        language=language_of(request),
+        trace_id=trace_id,
+        default_tz=mock.tz,
+    )
+
+
+def _check_response(op: str, body: Any) -> None:
+    failure = schemas.validate(op, "response", body)
+    if failure is not None:
+        raise ResponseContractError(f"{op} answered a body its schema rejects: {failure}")

@@ -1,0 +1,201 @@
+"""Errors of the HTTP shell, and the one place that turns any error into a bk-sops answer.
+
+    MockError
+    ├── ApiError        an application error: HTTP 200, result false, a 35xxxxx code
+    └── GatewayError    an API-gateway error: HTTP 4xx, result false, a 16xxxxx code
+
+Domain errors raised by the simulator are mapped here, per operation, to the code and message
+that bk-sops gives for the same case (see reference/bk-sops-api.md); handlers never catch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import simulator.errors as sim
+
+# gcloud/err_code.py
+SUCCESS = 0
+REQUEST_PARAM_INVALID = 3540000
+REQUEST_FORBIDDEN_INVALID = 3540100
+CONTENT_NOT_EXIST = 3540400
+INVALID_OPERATION = 3545000
+OPERATION_FAIL = 3545100
+VALIDATION_ERROR = 3546100
+UNKNOWN_ERROR = 3599999
+
+DOCUMENTED_CODES = frozenset(
+    {
+        REQUEST_PARAM_INVALID,
+        REQUEST_FORBIDDEN_INVALID,
+        CONTENT_NOT_EXIST,
+        INVALID_OPERATION,
+        OPERATION_FAIL,
+        VALIDATION_ERROR,
+        UNKNOWN_ERROR,
+    }
+)
+
+_MISSING = object()
+
+
+class MockError(Exception):
+    """Base of the errors this package raises."""
+
+
+@dataclass
+class ApiError(MockError):
+    """An application error, answered with HTTP 200 in the bk-sops envelope.
+
+    `trace` says whether bk-sops puts `trace_id` in the body (only view-level answers have it);
+    `data` is the value of the `data` key, or absent when bk-sops leaves the key out.
+    """
+
+    code: int
+    message: str | dict[str, Any]
+    trace: bool = True
+    data: Any = _MISSING
+
+    def body(self, trace_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"result": False}
+        if self.data is not _MISSING:
+            out["data"] = self.data
+        out["message"] = self.message
+        out["code"] = self.code
+        if self.trace:
+            out["trace_id"] = trace_id
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+@dataclass
+class GatewayError(MockError):
+    """An error the BlueKing API gateway answers before bk-sops is reached."""
+
+    status: int
+    code_name: str
+    code: int
+    message: str
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "code_name": self.code_name,
+            "data": None,
+            "code": self.code,
+            "message": self.message,
+            "result": False,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code_name}: {self.message}"
+
+
+def invalid_args(reason: str) -> GatewayError:
+    return GatewayError(400, "INVALID_ARGS", 1640001, f'Parameters error [reason="{reason}"]')
+
+
+def api_not_found(method: str, path: str) -> GatewayError:
+    return GatewayError(
+        404, "API_NOT_FOUND", 1640401, f'API not found [method="{method}" path="{path}"]'
+    )
+
+
+def does_not_exist(text: str) -> ApiError:
+    """The answer of bk-sops's ObjectDoesNotExist middleware (its message is not translated)."""
+    return ApiError(
+        CONTENT_NOT_EXIST,
+        f"数据不存在错误: 数据不存在错误, 错误内容 {text} | process_exception",
+        trace=False,
+        data=None,
+    )
+
+
+def engine_failure(exc: BaseException) -> ApiError:
+    """An engine call that failed: bk-sops sends `fail: ` and the Python traceback text.
+
+    The mock has no bamboo-engine frames to show, so it says so and keeps the last line,
+    which is what clients match on.
+    """
+    kind = "RuntimeError" if isinstance(exc, sim.IllegalTransition) else type(exc).__name__
+    if isinstance(exc, sim.InvalidOperation):
+        kind = "InvalidOperationError"
+    text = (
+        "fail: Traceback (most recent call last):\n"
+        "  (bamboo-engine frames are not simulated by sops-mock)\n"
+        f"{kind}: {exc}"
+    )
+    return ApiError(UNKNOWN_ERROR, text)
+
+
+# Per-operation mapping of domain errors. Each entry receives the error and the ids of the
+# call, and returns the answer bk-sops gives there.
+DomainMapper = Callable[[sim.SimulatorError, dict[str, Any]], ApiError]
+
+
+def _task_missing_middleware(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return does_not_exist(f"TaskFlowInstance(id={ids.get('task_id')}) does not exist.")
+
+
+def _task_missing_query(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return does_not_exist("TaskFlowInstance matching query does not exist.")
+
+
+def _status_missing(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return ApiError(
+        UNKNOWN_ERROR,
+        f"task[id={ids.get('task_id')}] get status error: "
+        "TaskFlowInstance matching query does not exist.",
+    )
+
+
+def _create_failure(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return ApiError(UNKNOWN_ERROR, f"[API] create_task create pipeline without tree error: {exc}")
+
+
+def _already_started(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return ApiError(INVALID_OPERATION, "task already started")
+
+
+def _not_started(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return ApiError(INVALID_OPERATION, "task not started")
+
+
+def _engine(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return engine_failure(exc)
+
+
+def _bad_condition(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return ApiError(
+        UNKNOWN_ERROR,
+        f"query taskflow params conditions[{ids.get('conditions')}] "
+        f"have invalid key or value: {exc}",
+    )
+
+
+DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
+    ("create_task", sim.ExcludeNodeError): _create_failure,
+    ("create_task", sim.InvalidTree): _create_failure,
+    ("start_task", sim.TaskNotFound): _task_missing_middleware,
+    ("start_task", sim.TaskAlreadyStarted): _already_started,
+    ("operate_task", sim.TaskNotFound): _task_missing_query,
+    ("operate_task", sim.TaskAlreadyStarted): _already_started,
+    ("operate_task", sim.TaskNotStarted): _not_started,
+    ("operate_task", sim.IllegalTransition): _engine,
+    ("operate_task", sim.InvalidOperation): _engine,
+    ("get_task_status", sim.TaskNotFound): _status_missing,
+    ("query_task_count", sim.InvalidCondition): _bad_condition,
+}
+
+
+def from_domain(op: str, exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    """The bk-sops answer to a domain error raised while serving `op`."""
+    for klass in type(exc).__mro__:
+        mapper = DOMAIN_ERRORS.get((op, klass))  # type: ignore[arg-type]
+        if mapper is not None:
+            return mapper(exc, ids)
+    # No specific rule: bk-sops reports unexpected engine outcomes as UNKNOWN_ERROR with text.
+    return ApiError(UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}")

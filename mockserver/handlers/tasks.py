@@ -1,0 +1,193 @@
+"""create_task, start_task, operate_task and get_task_status over the engine."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import simulator.errors as sim
+
+from mockserver.call import Call
+from mockserver.envelope import ok
+from mockserver.errors import (
+    CONTENT_NOT_EXIST,
+    INVALID_OPERATION,
+    REQUEST_PARAM_INVALID,
+    UNKNOWN_ERROR,
+    ApiError,
+    does_not_exist,
+)
+from mockserver.state import MockState
+from simulator import TaskInfo
+
+from .selection import excluded_nodes, tree_spec
+
+CALLBACK_URL = re.compile(r"^https?://\w.+$")
+TASK_ACTIONS = ("start", "pause", "resume", "revoke")
+
+
+def task_url(mock: MockState, project_id: int, task_id: int) -> str:
+    return f"{mock.settings.task_url_base}taskflow/execute/{project_id}/?instance_id={task_id}"
+
+
+def find_task(call: Call, mock: MockState) -> TaskInfo:
+    """The task of the call's project; a task of another project does not exist for it."""
+    task_id = call.ids["task_id"]
+    task = mock.engine.find_task(task_id)
+    if task is None or task.project_id != call.require_project().project_id:
+        raise sim.TaskNotFound(task_id)
+    return task
+
+
+def create_task(call: Call, mock: MockState) -> dict[str, Any]:
+    project = call.require_project()
+    params = call.params
+    if call.body_empty:
+        raise ApiError(
+            REQUEST_PARAM_INVALID,
+            call.text(
+                "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
+                "Illegal request: data error, the request is not in legal Json format | validate",
+            ),
+            trace=False,
+            data=None,
+        )
+    callback_url = params.get("callback_url")
+    if callback_url is not None and not (
+        isinstance(callback_url, str) and CALLBACK_URL.match(callback_url)
+    ):
+        raise ApiError(
+            REQUEST_PARAM_INVALID, r"callback_url format error, must match ^https?://\w.+$"
+        )
+    template = _template(call, mock)
+    if mock.settings.auth != "off" and not call.identity.app_code:
+        raise ApiError(
+            CONTENT_NOT_EXIST,
+            "app_code cannot be empty, make sure api gateway has sent correct params",
+        )
+    failure = call.schema_failure()
+    if failure is not None:
+        raise ApiError(REQUEST_PARAM_INVALID, f"task params is invalid: {failure.message}")
+    spec = tree_spec(call, template, project.project_id)
+    exclude = excluded_nodes(call, template) if spec is None else []
+    task = mock.engine.create_task(
+        spec or template.spec(project.project_id),
+        name=params["name"],
+        creator=call.identity.username,
+        project_id=project.project_id,
+        flow_type=params.get("flow_type", "common"),
+        constants=params.get("constants") or {},
+        exclude_task_nodes_id=exclude,
+        create_method="api",
+        create_info=call.identity.app_code,
+        description=params.get("description") or "",
+        template_source=template.source,
+    )
+    data: dict[str, Any] = {
+        "task_id": task.id,
+        "task_url": task_url(mock, project.project_id, task.id),
+        "pipeline_tree": task.pipeline_tree,
+    }
+    if task.flow_type == "common_func":
+        data["function_task_claim_url"] = (
+            f"{mock.settings.task_url_base}function/execute/{project.project_id}/"
+            f"?instance_id={task.id}"
+        )
+    return ok(data, call.trace_id)
+
+
+def _template(call: Call, mock: MockState) -> Any:
+    project = call.require_project()
+    template_id = call.ids["template_id"]
+    if call.params.get("template_source", "project") in ("project", "business"):
+        template = mock.catalog.template(project.project_id, template_id)
+        if template is None:
+            raise ApiError(
+                CONTENT_NOT_EXIST,
+                f"template[id={template_id}] of project[project_id={project.project_id},"
+                f"biz_id={project.bk_biz_id}] does not exist",
+            )
+        return template
+    common = mock.catalog.common_template(template_id)
+    if common is None:
+        raise ApiError(CONTENT_NOT_EXIST, f"common template[id={template_id}] does not exist")
+    return common
+
+
+def _start(call: Call, mock: MockState) -> TaskInfo:
+    task_id = call.ids["task_id"]
+    task = mock.engine.find_task(task_id)
+    if task is None or task.project_id != call.require_project().project_id:
+        # bk-sops's is_task_started raises its own DoesNotExist text, whatever the operation.
+        raise does_not_exist(f"TaskFlowInstance(id={task_id}) does not exist.")
+    if task.is_started:
+        raise sim.TaskAlreadyStarted(task.id)
+    # An unclaimed common_func task is queued by bk-sops and then refused by its worker,
+    # silently: the answer is success and the task stays CREATED.
+    if task.current_flow == "execute_task":
+        mock.engine.start_task(task.id, executor=call.identity.username)
+    return task
+
+
+def start_task(call: Call, mock: MockState) -> dict[str, Any]:
+    task = _start(call, mock)
+    url = task_url(mock, task.project_id, task.id)
+    return {
+        "task_url": url,
+        "data": {"task_url": url},
+        "result": True,
+        "code": 0,
+        "trace_id": call.trace_id,
+    }
+
+
+def operate_task(call: Call, mock: MockState) -> dict[str, Any]:
+    if call.body_empty:
+        raise ApiError(REQUEST_PARAM_INVALID, "invalid json format")
+    action = call.params.get("action")
+    if action == "start":
+        _start(call, mock)
+        return _success(call)
+    task = find_task(call, mock)
+    if task.current_flow != "execute_task":
+        raise ApiError(
+            INVALID_OPERATION, f"task with current_flow:{task.current_flow} cannot be {action}ed"
+        )
+    if action not in TASK_ACTIONS:
+        raise ApiError(INVALID_OPERATION, "task command is invalid")
+    if not task.is_started:
+        raise sim.TaskNotStarted(task.id)
+    operations = {
+        "pause": mock.engine.pause_task,
+        "resume": mock.engine.resume_task,
+        "revoke": mock.engine.revoke_task,
+    }
+    operations[action](task.id)
+    return _success(call)
+
+
+def _success(call: Call) -> dict[str, Any]:
+    return {"result": True, "message": "success", "code": 0, "trace_id": call.trace_id}
+
+
+def _flag(call: Call, name: str) -> bool:
+    # bk-sops reads these raw: any non-empty value is true, "false" included.
+    return bool(call.params.get(name))
+
+
+def get_task_status(call: Call, mock: MockState) -> dict[str, Any]:
+    task = find_task(call, mock)
+    subprocess_id = call.params.get("subprocess_id") or None
+    data = mock.engine.status_tree(task.id, tz=call.default_tz, subprocess_id=subprocess_id)
+    data["name"] = task.name
+    wants_failed = _flag(call, "with_failed_node_info") or _flag(call, "with_auto_retry_status")
+    if wants_failed and "id" not in data:
+        # bk-sops reads data["id"] here, which the CREATED payload lacks.
+        raise ApiError(UNKNOWN_ERROR, f"task[id={task.id}] extract failed node info error: 'id'")
+    if _flag(call, "with_ex_data") and data.get("state") == "FAILED":
+        data["ex_data"] = mock.engine.failed_ex_data(task.id)
+    if _flag(call, "with_failed_node_info"):
+        data["failed_node_info"] = {node: {} for node in mock.engine.failed_ex_data(task.id)}
+    if _flag(call, "with_auto_retry_status"):
+        data["auto_retry_status"] = {"exist_auto_retry_nodes": False, "auto_retry_nodes": []}
+    return {"result": True, "data": data, "code": 0, "message": "", "trace_id": call.trace_id}

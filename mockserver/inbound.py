@@ -1,0 +1,102 @@
+"""From an HTTP request to the parameters of one operation, the way bk-sops reads them.
+
+GET parameters come from the query string (last value wins, as Django's QueryDict.get),
+POST parameters from a JSON body (read whatever the Content-Type says, since the legacy SDK
+sends none). Path ids win over body or query ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+from schemas.operations import Operation
+from starlette.requests import Request
+
+from .errors import REQUEST_PARAM_INVALID, ApiError
+
+Family = Literal["backend", "gateway", "esb"]
+
+
+@dataclass
+class RawInput:
+    """What the request carried, before any bk-sops rule ran."""
+
+    params: dict[str, Any]
+    body_empty: bool
+    # Set when the POST body was not a JSON object; bk-sops reports it once it reads `scope`.
+    body_error: bool = False
+    path_ids: dict[str, int] = field(default_factory=dict)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused before parsing when it is larger than `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(
+        REQUEST_PARAM_INVALID,
+        f"request body is larger than the limit of {limit} bytes",
+        data=None,
+    )
+
+
+def parse(request: Request, op: Operation, body: bytes) -> RawInput:
+    path_ids = {k: int(v) for k, v in request.path_params.items() if k in op.path_ids}
+    if op.method == "GET":
+        params: dict[str, Any] = {}
+        for key, value in request.query_params.multi_items():
+            params[key] = value
+        return RawInput(params, body_empty=True, path_ids=path_ids)
+    if not body.strip():
+        return RawInput({}, body_empty=True, path_ids=path_ids)
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return RawInput({}, body_empty=False, body_error=True, path_ids=path_ids)
+    if not isinstance(parsed, dict):
+        return RawInput({}, body_empty=False, body_error=True, path_ids=path_ids)
+    return RawInput(parsed, body_empty=False, path_ids=path_ids)
+
+
+def invalid_param_format() -> ApiError:
+    """bk-sops's answer when the POST body cannot be read as a JSON object."""
+    return ApiError(REQUEST_PARAM_INVALID, "invalid param format", trace=False)
+
+
+def merged_ids(raw: RawInput, op: Operation) -> dict[str, int]:
+    """Ids from the path, else (ESB) from the query or body; missing or malformed ones fail."""
+    ids: dict[str, int] = {}
+    for name in op.path_ids:
+        if name in raw.path_ids:
+            ids[name] = raw.path_ids[name]
+            continue
+        value = raw.params.get(name)
+        ids[name] = _id_value(name, value)
+    return ids
+
+
+def _id_value(name: str, value: Any) -> int:
+    if value is None or value == "":
+        raise ApiError(REQUEST_PARAM_INVALID, f"{name} is required", data=None)
+    if isinstance(value, bool):
+        raise ApiError(REQUEST_PARAM_INVALID, f"{name} must be an integer, got {value!r}")
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise ApiError(
+        REQUEST_PARAM_INVALID, f"{name} must be a non-negative integer, got {value!r}", data=None
+    )

@@ -1,0 +1,50 @@
+"""Run-time settings of one mock app: a frozen dataclass, built by the CLI or by tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+ClockMode = Literal["wall", "virtual"]
+AuthMode = Literal["off", "lenient", "strict"]
+
+# A fixed, documented start for the virtual clock, so two runs read the same times.
+DEFAULT_VIRTUAL_START = datetime.fromisoformat("2026-01-05T10:00:00+08:00")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes one app; nothing else is read from the environment."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    clock: ClockMode = "virtual"
+    speed: float = 1.0
+    start: datetime = DEFAULT_VIRTUAL_START
+    seed: int = 0
+    fixture: str = "default"
+    auth: AuthMode = "lenient"
+    validate_responses: bool = False
+    max_body_bytes: int = 1024 * 1024
+    time_zone: str = "Asia/Shanghai"
+    # Base of task_url, as bk-sops's APP_HOST; None derives it from host and port.
+    app_host: str | None = None
+    control: bool = True
+    control_token: str | None = None
+    journal_size: int = 1000
+    state_file: str | None = None
+    # Seconds bk-sops caches a get_task_status answer; 0 turns the cache off (the default,
+    # so a client sees a task move as soon as the clock moves).
+    status_cache_seconds: float = 0.0
+    # Deliberate defects, used only by the contract suite's self-test.
+    planted_faults: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def task_url_base(self) -> str:
+        if self.app_host is not None:
+            return self.app_host.rstrip("/") + "/"
+        return f"http://{self.host}:{self.port}/"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
