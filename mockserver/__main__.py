@@ -1,4 +1,4 @@
-"""`python -m mockserver`: the `sops-mock` command; with no subcommand it serves."""
+"""`python -m mockserver`: `sops-mock serve`; a first argument naming a subcommand runs that."""
 
 import sys
 
