@@ -1,0 +1,117 @@
+"""The operation table: one row per bk-sops operation, from which routes and the OpenAPI come.
+
+Adding an operation means a schema folder `schemas/<name>/` and a row here. Path ids are listed in
+the order the backend path carries them (`/apigw/<name>/{id1}/{id2}/`), which is not always the
+same order: create_task has {template_id}/{bk_biz_id}, get_task_node_data {bk_biz_id}/{task_id}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+Method = Literal["GET", "POST"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: values of one answer that feed the parameters of another operation."""
+
+    name: str
+    operation: str
+    parameters: tuple[tuple[str, str], ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One bk-sops operation as the backend serves it."""
+
+    name: str
+    method: Method
+    path_ids: tuple[str, ...]
+    summary: str
+    links: tuple[Link, ...] = ()
+    on_gateway: bool = True
+
+    def path(self, prefix: str = "/apigw") -> str:
+        """The path template under `prefix`, e.g. /apigw/get_task_status/{task_id}/{bk_biz_id}/."""
+        ids = "".join(f"/{{{name}}}" for name in self.path_ids)
+        return f"{prefix}/{self.name}{ids}/"
+
+    @property
+    def params_in(self) -> Literal["query", "body"]:
+        """Where the parameters that are not path ids travel."""
+        return "query" if self.method == "GET" else "body"
+
+
+def _task_links(description: str) -> tuple[Link, ...]:
+    """Links from an answer carrying a new task id to the operations that act on a task."""
+    parameters = (
+        ("task_id", "$response.body#/data/task_id"),
+        ("bk_biz_id", "$request.path.bk_biz_id"),
+    )
+    return (
+        Link("StartTask", "start_task", parameters, description),
+        Link("OperateTask", "operate_task", parameters, description),
+        Link("GetTaskStatus", "get_task_status", parameters, description),
+    )
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        name="get_template_list",
+        method="GET",
+        path_ids=("bk_biz_id",),
+        summary="List the templates of a project (or the common templates)",
+    ),
+    Operation(
+        name="get_template_info",
+        method="GET",
+        path_ids=("template_id", "bk_biz_id"),
+        summary="Get one template with its pipeline tree",
+    ),
+    Operation(
+        name="create_task",
+        method="POST",
+        path_ids=("template_id", "bk_biz_id"),
+        summary="Create a task from a template (the task is not started)",
+        links=_task_links("The task just created, in the same project."),
+    ),
+    Operation(
+        name="start_task",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Queue the start of a task",
+    ),
+    Operation(
+        name="operate_task",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Start, pause, resume or revoke a task",
+    ),
+    Operation(
+        name="get_task_status",
+        method="GET",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Get the state of a task and of the nodes it has reached",
+    ),
+    Operation(
+        name="query_task_count",
+        method="POST",
+        path_ids=("bk_biz_id",),
+        summary="Count the tasks of a project, grouped by status, category, flow type or origin",
+        on_gateway=False,
+    ),
+)
+
+_BY_NAME = MappingProxyType({op.name: op for op in OPERATIONS})
+
+
+def operation(name: str) -> Operation:
+    """The table row of an operation; LookupError for an unknown name."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise LookupError(f"unknown operation {name!r}") from None
