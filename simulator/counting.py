@@ -1,0 +1,206 @@
+"""query_task_count: filtering tasks by bk-sops's documented conditions and grouping them.
+
+Conditions follow Django lookups on the task fields bk-sops filters: `field` or
+`field__lookup` with lookups exact, iexact, contains, icontains, startswith, istartswith,
+endswith, iendswith, gt, gte, lt, lte, in, isnull. `create_method` alone means "in" a list.
+`create_time` / `finish_time` alone take a millisecond timestamp (created on or after it /
+created before the day after it). Values "None" and "" and the keys component_code,
+order_by, type, is_remote and project_id are ignored; anything else unknown is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any, Final, Protocol
+
+from .errors import InvalidCondition
+from .models import CountResult
+from .views import to_us
+
+IGNORED_KEYS: Final = frozenset({"component_code", "order_by", "type", "is_remote", "project_id"})
+STATUS_GROUPS: Final = ("CREATED", "EXECUTING", "FINISHED")
+FLOW_TYPES: Final = ("common", "common_func")
+CREATE_METHODS: Final = ("app", "api", "app_maker", "periodic", "clocked", "mobile", "mcp")
+GROUP_BYS: Final = ("status", "category", "flow_type", "create_method")
+DAY_US: Final = 86_400_000_000
+
+
+class Countable(Protocol):
+    @property
+    def create_time(self) -> int: ...
+    @property
+    def create_method(self) -> str: ...
+    @property
+    def is_started(self) -> bool: ...
+    @property
+    def is_finished(self) -> bool: ...
+
+
+TEXT = ("name", "creator", "executor", "category", "flow_type", "create_method", "current_flow")
+FIELDS: Final[dict[str, str]] = {
+    **dict.fromkeys(TEXT, "text"),
+    "template_source": "text",
+    "template_id": "text",
+    "id": "int",
+    "create_time": "time",
+    "start_time": "time",
+    "finish_time": "time",
+    "is_started": "bool",
+    "is_finished": "bool",
+    "is_deleted": "bool",
+}
+LOOKUPS: Final = frozenset(
+    {"exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith"}
+    | {"iendswith", "gt", "gte", "lt", "lte", "in", "isnull"}
+)
+
+Test = Callable[[Countable], bool]
+
+
+def count(
+    tasks: Iterable[Countable], group_by: str, conditions: Mapping[str, Any], tz: tzinfo
+) -> CountResult:
+    if group_by not in GROUP_BYS:
+        raise InvalidCondition("group_by", group_by)
+    tests = [test for key, value in conditions.items() if (test := _test(key, value, tz))]
+    matched = [task for task in tasks if all(test(task) for test in tests)]
+    tally: dict[str, int] = {}
+    for task in matched:
+        code = _group_of(task, group_by)
+        tally[code] = tally.get(code, 0) + 1
+    if group_by == "status":
+        codes: Sequence[str] = STATUS_GROUPS
+    elif group_by == "flow_type":
+        codes = FLOW_TYPES
+    elif group_by == "create_method":
+        codes = CREATE_METHODS
+    else:
+        codes = sorted(tally)
+    return CountResult(len(matched), [(code, tally.get(code, 0)) for code in codes])
+
+
+def _group_of(task: Countable, group_by: str) -> str:
+    if group_by == "status":
+        if not task.is_started:
+            return "CREATED"
+        return "FINISHED" if task.is_finished else "EXECUTING"
+    value: str = getattr(task, group_by)
+    return value
+
+
+def _test(key: str, value: Any, tz: tzinfo) -> Test | None:
+    if key in IGNORED_KEYS or value is None or value in ("None", ""):
+        return None
+    if key in ("create_time", "finish_time"):
+        start = _millis(key, value)
+        if key == "create_time":
+            return lambda task: task.create_time >= start
+        return lambda task: task.create_time < start + DAY_US
+    if key == "create_method":
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            return None
+        wanted = {str(v) for v in values}
+        return lambda task: task.create_method in wanted
+    field, _, lookup = key.partition("__")
+    lookup = lookup or "exact"
+    if field not in FIELDS or lookup not in LOOKUPS:
+        raise InvalidCondition(key, value)
+    kind = FIELDS[field]
+    if lookup == "isnull":
+        flag = _bool(key, value)
+        return lambda task: (_field(task, field) is None) == flag
+    if lookup == "in":
+        items = value if isinstance(value, list) else str(value).split(",")
+        wanted_in = [_coerce(key, kind, item, tz) for item in items]
+        return lambda task: _field(task, field) in wanted_in
+    expected = _coerce(key, kind, value, tz)
+    return _compare(field, lookup, expected)
+
+
+def _field(task: Countable, field: str) -> Any:
+    if field == "is_deleted":
+        return False
+    value = getattr(task, field)
+    return str(value) if field == "template_id" else value
+
+
+def _compare(field: str, lookup: str, expected: Any) -> Test:
+    def test(task: Countable) -> bool:
+        actual = _field(task, field)
+        if actual is None:
+            return False
+        if lookup == "exact":
+            return bool(actual == expected)
+        if lookup in ("gt", "gte", "lt", "lte"):
+            return bool(
+                {
+                    "gt": actual > expected,
+                    "gte": actual >= expected,
+                    "lt": actual < expected,
+                    "lte": actual <= expected,
+                }[lookup]
+            )
+        text, wanted = str(actual), str(expected)
+        if lookup.startswith("i"):
+            text, wanted, lookup_ = text.lower(), wanted.lower(), lookup[1:]
+        else:
+            lookup_ = lookup
+        if lookup_ == "exact":
+            return text == wanted
+        if lookup_ == "contains":
+            return wanted in text
+        if lookup_ == "startswith":
+            return text.startswith(wanted)
+        return text.endswith(wanted)
+
+    return test
+
+
+def _coerce(key: str, kind: str, value: Any, tz: tzinfo) -> Any:
+    if kind == "bool":
+        return _bool(key, value)
+    if kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise InvalidCondition(key, value) from None
+    if kind == "time":
+        return _time(key, value, tz)
+    return str(value)
+
+
+def _bool(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "t", "true"):
+        return True
+    if text in ("0", "f", "false"):
+        return False
+    raise InvalidCondition(key, value)
+
+
+def _time(key: str, value: Any, tz: tzinfo) -> int:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value).strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S %z")
+            except ValueError:
+                raise InvalidCondition(key, value) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return to_us(moment)
+
+
+def _millis(key: str, value: Any) -> int:
+    try:
+        return int(float(value)) * 1000
+    except (TypeError, ValueError):
+        raise InvalidCondition(key, value) from None

@@ -1,0 +1,444 @@
+"""The Engine: tasks, the event queue and the public operations the HTTP layer calls.
+
+Every public method first runs everything due up to `clock.now()` (lazy advance), then acts at
+that clock reading and logs the operation with it. A task is a pure function of its template,
+create parameters, seed, scenario snapshot and operation log; `record` / `export_state` write
+that down and `import_state` rebuilds every task from it by replaying.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from . import ids, operations, records, views
+from . import tree as t
+from .clock import Clock
+from .counting import count as count_tasks
+from .errors import (
+    InvalidOperation,
+    NodeNotFound,
+    NodeOperationError,
+    TaskAlreadyStarted,
+    TaskNotFound,
+    TaskNotStarted,
+)
+from .exclude import prepare_tree
+from .instance import execution_tree
+from .models import CountResult, NodeDetail, TaskInfo, TemplateSpec
+from .plan import Plan, compile_plan
+from .runtime import ROOT, TaskRuntime
+from .scenarios import Scenario, ScenarioBook
+from .task import Task
+
+NODE_ACTIONS = frozenset(
+    {"retry", "skip", "callback", "skip_exg", "skip_cpg", "pause", "resume"}
+    | {"pause_subproc", "resume_subproc", "forced_fail", "retry_subprocess"}
+)
+Entry = tuple[int, int, TaskRuntime, int, int, int]  # (due, seq, runtime, node, serial, pid)
+
+
+class Engine:
+    """Deterministic bk-sops task engine over an injected clock."""
+
+    def __init__(self, clock: Clock, seed: int, scenarios: ScenarioBook | None = None) -> None:
+        self.clock = clock
+        self.seed = seed
+        self.scenarios = scenarios if scenarios is not None else ScenarioBook()
+        self._tasks: dict[int, Task] = {}
+        self._next_id = 1
+        self._heap: list[Entry] = []
+        self._seq = itertools.count()
+        self._plans: dict[tuple[Any, ...], tuple[Mapping[str, Any], Plan]] = {}
+        self._snapshots: dict[tuple[int, int], tuple[Scenario | None, ...]] = {}
+
+    # time ---------------------------------------------------------------------------------
+    def sync(self) -> datetime:
+        """Run everything due up to the clock's reading; return that reading."""
+        now = self.clock.now()
+        self._advance(views.to_us(now))
+        return now
+
+    def _now(self) -> int:
+        return views.to_us(self.sync())
+
+    def _push(self, rt: TaskRuntime, due: int, idx: int, serial: int, pid: int) -> None:
+        heapq.heappush(self._heap, (due, next(self._seq), rt, idx, serial, pid))
+
+    def _advance(self, until: int) -> None:
+        heap = self._heap
+        while heap and heap[0][0] <= until:
+            due, _, rt, idx, serial, pid = heapq.heappop(heap)
+            rt.due(idx, serial, pid, due)
+
+    def next_due(self) -> datetime | None:
+        """When the next scheduled work falls due; None when nothing is scheduled."""
+        self.sync()
+        while self._heap:
+            _, _, rt, idx, serial, _ = self._heap[0]
+            st = rt.states.get(idx)
+            if st is not None and st.serial == serial and st.state == "RUNNING" and st.waiting:
+                return views.to_datetime(self._heap[0][0])
+            heapq.heappop(self._heap)
+        return None
+
+    # templates and plans --------------------------------------------------------------------
+    def _plan(self, template: TemplateSpec, exclude: tuple[str, ...], cycles: bool) -> Plan:
+        key = (template.source, template.template_id, exclude, cycles)
+        cached = self._plans.get(key)
+        if cached is not None and cached[0] is template.tree:
+            return cached[1]
+        t.validate(template.tree, cycle_tolerate=cycles)
+        prepared = prepare_tree(template.tree, exclude)
+        plan = compile_plan(prepared, t.validate(prepared, cycle_tolerate=cycles))
+        self._plans[key] = (template.tree, plan)
+        return plan
+
+    def _snapshot(self, template_id: int, plan: Plan) -> tuple[Scenario | None, ...]:
+        key = (id(plan), self.scenarios.version)
+        found = self._snapshots.get(key)
+        if found is None:
+            found = tuple(
+                self.scenarios.resolve(template_id, n.tid, n.code) if n.kind == t.ACTIVITY else None
+                for n in plan.nodes
+            )
+            self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != id(plan)}
+            self._snapshots[key] = found
+        return found
+
+    # tasks ------------------------------------------------------------------------------------
+    def create_task(
+        self,
+        template: TemplateSpec,
+        *,
+        name: str,
+        creator: str,
+        project_id: int,
+        flow_type: str = "common",
+        constants: Mapping[str, Any] | None = None,
+        exclude_task_nodes_id: Sequence[str] = (),
+        create_method: str = "api",
+        create_info: str = "",
+        description: str = "",
+        template_source: str = "project",
+        cycle_tolerate: bool = True,
+    ) -> TaskInfo:
+        at = self._now()
+        params = {
+            "name": name,
+            "creator": creator,
+            "project_id": project_id,
+            "flow_type": flow_type,
+            "constants": dict(constants or {}),
+            "exclude_task_nodes_id": list(exclude_task_nodes_id),
+            "create_method": create_method,
+            "create_info": create_info,
+            "description": description,
+            "template_source": template_source,
+            "cycle_tolerate": cycle_tolerate,
+        }
+        task = self._create(template, params, at, None)
+        return self._info(task, at)
+
+    def _create(
+        self,
+        template: TemplateSpec,
+        params: Mapping[str, Any],
+        at: int,
+        snapshot: tuple[Scenario | None, ...] | None,
+    ) -> Task:
+        exclude = tuple(params["exclude_task_nodes_id"])
+        plan = self._plan(template, exclude, params["cycle_tolerate"])
+        if snapshot is None:
+            snapshot = self._snapshot(template.template_id, plan)
+        given = params["constants"]
+        known = {k: v for k, v in given.items() if k in plan.tree["constants"]}
+        task_id = self._next_id
+        self._next_id += 1
+        runtime = TaskRuntime(self.seed, task_id, plan, snapshot, known, self._push)
+        task = Task(
+            id=task_id,
+            template=template,
+            project_id=params["project_id"],
+            name=params["name"],
+            creator=params["creator"],
+            description=params["description"],
+            flow_type=params["flow_type"],
+            create_method=params["create_method"],
+            create_info=params["create_info"],
+            template_source=params["template_source"],
+            constants=given,
+            exclude=exclude,
+            cycle_tolerate=params["cycle_tolerate"],
+            create_time=at,
+            prepared=dict(plan.tree),
+            runtime=runtime,
+        )
+        self._tasks[task_id] = task
+        return task
+
+    def _task(self, task_id: int) -> Task:
+        task = self._tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    def task(self, task_id: int) -> TaskInfo:
+        at = self._now()
+        return self._info(self._task(task_id), at)
+
+    def tasks(self, project_id: int | None = None) -> list[TaskInfo]:
+        at = self._now()
+        chosen = self._tasks.values()
+        return [self._info(x, at) for x in chosen if project_id in (None, x.project_id)]
+
+    def _info(self, task: Task, now: int) -> TaskInfo:
+        seed, prepared, constants = self.seed, task.prepared, task.runtime.constants
+        finish = task.finish_time
+        return TaskInfo(
+            id=task.id,
+            project_id=task.project_id,
+            template_id=task.template_id,
+            template_source=task.template_source,
+            name=task.name,
+            creator=task.creator,
+            executor=task.executor,
+            description=task.description,
+            flow_type=task.flow_type,
+            current_flow=task.current_flow,
+            create_method=task.create_method,
+            create_info=task.create_info,
+            category=task.category,
+            create_time=views.EPOCH + timedelta(microseconds=task.create_time),
+            start_time=views.to_datetime(task.start_time),
+            finish_time=views.to_datetime(finish),
+            is_started=task.is_started,
+            is_finished=task.is_finished,
+            is_revoked=task.is_revoked,
+            state=task.state,
+            elapsed_time=views.elapsed(task.start_time, finish, now),
+            pipeline_id=ids.pipeline_id(seed, task.id),
+            constants_keys=tuple(task.constants),
+            build_tree=lambda: execution_tree(prepared, constants, seed, task.id),
+        )
+
+    # task operations --------------------------------------------------------------------------
+    def start_task(self, task_id: int, executor: str) -> None:
+        at = self._now()
+        self._start(self._task(task_id), executor, at)
+
+    def _start(self, task: Task, executor: str, at: int) -> None:
+        if task.is_started:
+            raise TaskAlreadyStarted(task.id)
+        self._check_flow(task, "start")
+        task.executor, task.start_time = executor, at
+        task.ops.append((at, "start", {"executor": executor}))
+        task.runtime.start(at)
+
+    def _check_flow(self, task: Task, action: str) -> None:
+        if task.current_flow != "execute_task":
+            text = f"task with current_flow:{task.current_flow} cannot be {action}ed"
+            raise InvalidOperation(text, task_id=task.id, action=action)
+
+    def pause_task(self, task_id: int) -> None:
+        at = self._now()
+        self._task_action(self._task(task_id), "pause", at)
+
+    def resume_task(self, task_id: int) -> None:
+        at = self._now()
+        self._task_action(self._task(task_id), "resume", at)
+
+    def revoke_task(self, task_id: int) -> None:
+        at = self._now()
+        self._task_action(self._task(task_id), "revoke", at)
+
+    def _task_action(self, task: Task, action: str, at: int) -> None:
+        self._check_flow(task, action)
+        if not task.is_started:
+            raise TaskNotStarted(task.id, action)
+        rt = task.runtime
+        if action == "pause":
+            operations.pause_pipeline(rt, ROOT)
+        elif action == "resume":
+            operations.resume_pipeline(rt, ROOT, at)
+        else:
+            assert rt.root is not None
+            rt.transit(ROOT, rt.root, "REVOKED")
+            task.revoked_at = at
+        task.ops.append((at, action, {}))
+
+    # node operations --------------------------------------------------------------------------
+    def operate_node(
+        self,
+        task_id: int,
+        node_id: str,
+        action: str,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        flow_id: str | None = None,
+        flow_ids: Sequence[str] | None = None,
+        operator: str = "",
+    ) -> None:
+        at = self._now()
+        args: dict[str, Any] = {"node_id": node_id, "action": action}
+        if inputs is not None:
+            args["inputs"] = dict(inputs)
+        if data is not None:
+            args["data"] = dict(data)
+        if flow_id is not None:
+            args["flow_id"] = flow_id
+        if flow_ids is not None:
+            args["flow_ids"] = list(flow_ids)
+        if action == "forced_fail":
+            args["operator"] = operator
+        self._node_op(self._task(task_id), args, at)
+
+    def node_callback(
+        self,
+        task_id: int,
+        node_id: str,
+        data: Mapping[str, Any] | None = None,
+        version: str | None = None,
+    ) -> None:
+        at = self._now()
+        args = {"node_id": node_id, "action": "callback", "data": dict(data or {})}
+        if version is not None:
+            args["version"] = version
+        self._node_op(self._task(task_id), args, at)
+
+    def _index(self, task: Task, node_id: str) -> int:
+        idx = task.index_of(node_id)
+        if idx is None:
+            raise NodeNotFound(task.id, node_id)
+        return idx
+
+    def _node_op(self, task: Task, args: dict[str, Any], at: int) -> None:
+        action = args["action"]
+        if action not in NODE_ACTIONS:
+            raise InvalidOperation("task command is invalid", task_id=task.id, action=action)
+        idx = self._index(task, args["node_id"])
+        rt = task.runtime
+        if task.is_revoked:
+            text = f"pipeline({rt.root_id}) state is: REVOKED"
+            raise InvalidOperation(text, task_id=task.id, state="REVOKED", action=action)
+        if action == "retry":
+            operations.retry(rt, idx, args.get("inputs"), at)
+        elif action == "skip":
+            operations.skip(rt, idx, at)
+        elif action == "skip_exg":
+            operations.skip_exclusive_gateway(rt, idx, _required(args, "flow_id"), at)
+        elif action == "skip_cpg":
+            operations.skip_conditional_parallel_gateway(rt, idx, _required(args, "flow_ids"), at)
+        elif action == "callback":
+            operations.callback(rt, idx, args.get("data"), args.get("version"), at)
+        elif action == "forced_fail":
+            text = f"The node has been terminated by {args.get('operator', '')}."
+            operations.forced_fail(rt, idx, text, at)
+        elif action == "pause":
+            operations.pause_node(rt, idx)
+        elif action == "resume":
+            operations.resume_node(rt, idx, at)
+        elif action == "pause_subproc":
+            operations.pause_pipeline(rt, idx)
+        elif action == "resume_subproc":
+            operations.resume_pipeline(rt, idx, at)
+        else:
+            operations.retry_subprocess(rt, idx, at)
+        task.ops.append((at, "node", args))
+
+    def set_node_scenario(self, task_id: int, node_id: str, scenario: Scenario | None) -> None:
+        """Change what one task node does on its next runs (None: back to the snapshot)."""
+        at = self._now()
+        task = self._task(task_id)
+        args = {"node_id": node_id, "scenario": scenario.to_dict() if scenario else None}
+        self._set_scenario(task, args, at)
+
+    def _set_scenario(self, task: Task, args: dict[str, Any], at: int) -> None:
+        idx = self._index(task, args["node_id"])
+        if task.runtime.plan.nodes[idx].kind != t.ACTIVITY:
+            raise NodeOperationError(f"node({args['node_id']}) is not an activity")
+        if args["scenario"] is None:
+            task.runtime.overrides.pop(idx, None)
+        else:
+            task.runtime.overrides[idx] = Scenario.from_dict(args["scenario"])
+        task.ops.append((at, "scenario", args))
+
+    # views --------------------------------------------------------------------------------------
+    def status_tree(
+        self, task_id: int, *, tz: tzinfo = UTC, subprocess_id: str | None = None
+    ) -> dict[str, Any]:
+        """bk-sops's get_task_status data; each call is one poll for poll-outcome nodes."""
+        at = self._now()
+        task = self._task(task_id)
+        self._poll(task, at)
+        return views.status_tree(task.runtime, task.name, at, tz, subprocess_id)
+
+    def _poll(self, task: Task, at: int) -> None:
+        if task.runtime.root is not None and task.runtime.poll(at):
+            task.ops.append((at, "poll", {}))
+
+    def failed_ex_data(self, task_id: int) -> dict[str, Any]:
+        self.sync()
+        return views.failed_ex_data(self._task(task_id).runtime)
+
+    def node_detail(self, task_id: int, node_id: str) -> NodeDetail:
+        at = self._now()
+        task = self._task(task_id)
+        return views.node_detail(task.runtime, self._index(task, node_id), at)
+
+    def count(
+        self, project_id: int, group_by: str, conditions: Mapping[str, Any], *, tz: tzinfo = UTC
+    ) -> CountResult:
+        """query_task_count over the project's tasks; naive times in conditions are in `tz`."""
+        self.sync()
+        chosen = [x for x in self._tasks.values() if x.project_id == project_id]
+        return count_tasks(chosen, group_by, conditions, tz)
+
+    # records and snapshots ------------------------------------------------------------------
+    def record(self, task_id: int) -> dict[str, Any]:
+        """Everything the task's state follows from, JSON-ready."""
+        self.sync()
+        return records.task_record(self, self._task(task_id))
+
+    def export_state(self) -> dict[str, Any]:
+        self.sync()
+        return records.export_state(self, self._tasks, self._next_id)
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        """Replace every task by the ones rebuilt from `state` (an export or task records)."""
+        self._tasks, self._heap, self._seq = {}, [], itertools.count()
+        self._plans, self._snapshots = {}, {}
+        records.import_state(self, state, _apply)
+        self.sync()
+
+    @classmethod
+    def from_state(cls, clock: Clock, state: Mapping[str, Any]) -> Engine:
+        engine = cls(clock, int(state["seed"]))
+        engine.import_state(state)
+        return engine
+
+
+def _required(args: Mapping[str, Any], key: str) -> Any:
+    if args.get(key) is None:
+        raise NodeOperationError(f"{key} is required for {args['action']}", action=args["action"])
+    return args[key]
+
+
+def _apply(engine: Engine, task: Task, name: str, args: dict[str, Any], at: int) -> None:
+    """Re-apply one logged operation, exactly as the public method did."""
+    if name == "start":
+        engine._start(task, args["executor"], at)
+    elif name in ("pause", "resume", "revoke"):
+        engine._task_action(task, name, at)
+    elif name == "node":
+        engine._node_op(task, dict(args), at)
+    elif name == "scenario":
+        engine._set_scenario(task, dict(args), at)
+    elif name == "poll":
+        engine._poll(task, at)
+    else:
+        raise ValueError(f"unknown operation {name!r} in a task record")

@@ -1,0 +1,39 @@
+"""Identifiers, versions and random numbers derived by hashing, never drawn in sequence.
+
+Every value is a hash of (seed, task, what it is for, ...), so it does not depend on the order
+in which requests arrive or tasks run.
+"""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+
+
+def _hex(seed: int, task_id: int, *parts: object) -> str:
+    text = "\x1f".join([str(seed), str(task_id), *map(str, parts)])
+    return blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def node_id(seed: int, task_id: int, path: str) -> str:
+    """A task node id: "n" + 31 hex chars, from the template node's path in the tree."""
+    return "n" + _hex(seed, task_id, "node", path)[1:]
+
+
+def flow_id(seed: int, task_id: int, path: str) -> str:
+    """A task flow id: "l" + 31 hex chars."""
+    return "l" + _hex(seed, task_id, "flow", path)[1:]
+
+
+def pipeline_id(seed: int, task_id: int) -> str:
+    """The id of the task's root pipeline instance."""
+    return "n" + _hex(seed, task_id, "pipeline")[1:]
+
+
+def version(seed: int, task_id: int, path: str, serial: int) -> str:
+    """The `serial`-th version of a node state: "v" + 32 hex chars."""
+    return "v" + _hex(seed, task_id, "version", path, serial)
+
+
+def unit(seed: int, task_id: int, path: str, attempt: int, purpose: str) -> float:
+    """A number in [0, 1) for (seed, task, node, attempt, purpose)."""
+    return int(_hex(seed, task_id, purpose, path, attempt)[:13], 16) / float(1 << 52)

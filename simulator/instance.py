@@ -1,0 +1,92 @@
+"""The execution tree of a task: the prepared template tree with fresh, derived ids.
+
+Like bk-sops's `replace_all_id`, every node and flow gets a new id (subprocess trees too),
+activities keep `template_node_id`, and references (conditions, converge ids, constants'
+source_info, front-end lines and locations) follow the new ids.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from . import ids
+from .exclude import apply_constants
+from .tree import SUBPROCESS, as_list
+
+
+def execution_tree(
+    prepared: Mapping[str, Any], constants: Mapping[str, Any], seed: int, task_id: int
+) -> dict[str, Any]:
+    tree: dict[str, Any] = copy.deepcopy(dict(prepared))
+    apply_constants(tree, constants)
+    renamed = _rename(tree, seed, task_id, prefix="")
+    renamed["id"] = ids.pipeline_id(seed, task_id)
+    return renamed
+
+
+def _map_io(value: Any, flows: Mapping[str, str]) -> Any:
+    if isinstance(value, list):
+        return [flows.get(v, v) for v in value]
+    return flows.get(value, value) if value else value
+
+
+def _rename(tree: dict[str, Any], seed: int, task_id: int, prefix: str) -> dict[str, Any]:
+    old_nodes = [tree["start_event"]["id"], tree["end_event"]["id"]]
+    old_nodes += list(tree["activities"]) + list(tree["gateways"])
+    nodes = {old: ids.node_id(seed, task_id, prefix + old) for old in old_nodes}
+    flows = {old: ids.flow_id(seed, task_id, prefix + old) for old in tree["flows"]}
+
+    def moved(node: dict[str, Any]) -> dict[str, Any]:
+        node["id"] = nodes[node["id"]]
+        node["incoming"] = _map_io(node.get("incoming", ""), flows)
+        node["outgoing"] = _map_io(node.get("outgoing", ""), flows)
+        return node
+
+    tree["start_event"] = moved(tree["start_event"])
+    tree["end_event"] = moved(tree["end_event"])
+    activities: dict[str, Any] = {}
+    for old, act in tree["activities"].items():
+        act = moved(act)
+        act["template_node_id"] = old
+        if act.get("type") == SUBPROCESS and isinstance(act.get("pipeline"), dict):
+            act["pipeline"] = _rename(act["pipeline"], seed, task_id, f"{prefix}{old}/")
+            act["pipeline"]["id"] = act["id"]
+        activities[act["id"]] = act
+    tree["activities"] = activities
+    gateways: dict[str, Any] = {}
+    for gateway in tree["gateways"].values():
+        gateway = moved(gateway)
+        if isinstance(gateway.get("conditions"), dict):
+            gateway["conditions"] = {flows.get(f, f): c for f, c in gateway["conditions"].items()}
+        default = gateway.get("default_condition")
+        if isinstance(default, dict) and default.get("flow_id") in flows:
+            default["flow_id"] = flows[default["flow_id"]]
+        if gateway.get("converge_gateway_id") in nodes:
+            gateway["converge_gateway_id"] = nodes[gateway["converge_gateway_id"]]
+        gateways[gateway["id"]] = gateway
+    tree["gateways"] = gateways
+    renamed_flows: dict[str, Any] = {}
+    for old, flow in tree["flows"].items():
+        flow["id"] = flows[old]
+        flow["source"] = nodes.get(flow["source"], flow["source"])
+        flow["target"] = nodes.get(flow["target"], flow["target"])
+        renamed_flows[flow["id"]] = flow
+    tree["flows"] = renamed_flows
+    for constant in (tree.get("constants") or {}).values():
+        info = constant.get("source_info") if isinstance(constant, dict) else None
+        if isinstance(info, dict):
+            constant["source_info"] = {nodes.get(k, k): v for k, v in info.items()}
+    for line in tree.get("line") or []:
+        line["id"] = flows.get(line.get("id"), line.get("id"))
+        for end in ("source", "target"):
+            if isinstance(line.get(end), dict):
+                line[end]["id"] = nodes.get(line[end].get("id"), line[end].get("id"))
+    for location in tree.get("location") or []:
+        location["id"] = nodes.get(location.get("id"), location.get("id"))
+    return tree
+
+
+def incoming_of(node: Mapping[str, Any]) -> list[str]:
+    return as_list(node.get("incoming"))

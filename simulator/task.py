@@ -1,0 +1,79 @@
+"""The engine's record of one task: create parameters, its runtime and its operation log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import states as S
+from .models import TemplateSpec
+from .runtime import TaskRuntime
+
+Op = tuple[int, str, dict[str, Any]]  # (clock reading in µs, operation, arguments)
+
+
+@dataclass(slots=True, eq=False)
+class Task:
+    id: int
+    template: TemplateSpec
+    project_id: int
+    name: str
+    creator: str
+    description: str
+    flow_type: str
+    create_method: str
+    create_info: str
+    template_source: str
+    constants: dict[str, Any]  # every key the caller passed
+    exclude: tuple[str, ...]
+    cycle_tolerate: bool
+    create_time: int
+    prepared: dict[str, Any]
+    runtime: TaskRuntime
+    executor: str = ""
+    start_time: int | None = None
+    revoked_at: int | None = None
+    ops: list[Op] = field(default_factory=list)
+    _index: dict[str, int] | None = None
+
+    @property
+    def template_id(self) -> int:
+        return self.template.template_id
+
+    @property
+    def category(self) -> str:
+        return self.template.category
+
+    @property
+    def current_flow(self) -> str:
+        return "func_claim" if self.flow_type == "common_func" else "execute_task"
+
+    @property
+    def is_started(self) -> bool:
+        return self.start_time is not None
+
+    @property
+    def is_finished(self) -> bool:
+        root = self.runtime.root
+        return root is not None and root.state == S.FINISHED
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def finish_time(self) -> int | None:
+        root = self.runtime.root
+        if root is not None and root.state == S.FINISHED:
+            return root.archived
+        return self.revoked_at
+
+    @property
+    def state(self) -> str:
+        root = self.runtime.root
+        return root.state if root is not None else S.CREATED
+
+    def index_of(self, node_id: str) -> int | None:
+        if self._index is None:
+            self._index = {nid: idx for idx, nid in enumerate(self.runtime.node_ids())}
+        return self._index.get(node_id)

@@ -1,0 +1,171 @@
+"""Read-only views of a task run: bk-sops's legacy status tree, failed ex_data, node detail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from . import states as S
+from . import tree as t
+from .models import NodeDetail, NodeRun
+from .runtime import ROOT, NodeState, TaskRuntime
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+
+
+def to_datetime(us: int | None) -> datetime | None:
+    return None if us is None else EPOCH + timedelta(microseconds=us)
+
+
+def to_us(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def elapsed(started: int | None, archived: int | None, now: int) -> int:
+    if started is None:
+        return 0
+    return round(((archived if archived is not None else now) - started) / 1_000_000)
+
+
+def created_status(name: str) -> dict[str, Any]:
+    return {
+        "start_time": None,
+        "state": S.CREATED,
+        "retry": 0,
+        "skip": 0,
+        "finish_time": None,
+        "elapsed_time": 0,
+        "children": {},
+        "name": name,
+    }
+
+
+def _time(us: int | None, tz: tzinfo) -> str | None:
+    return (
+        None
+        if us is None
+        else (EPOCH + timedelta(microseconds=us)).astimezone(tz).strftime(TIME_FORMAT)
+    )
+
+
+def _row(
+    rt: TaskRuntime, idx: int, st: NodeState, now: int, tz: tzinfo, name: str
+) -> dict[str, Any]:
+    parent = st.parent if st.parent is not None else ROOT
+    return {
+        "id": rt.id_of(idx),
+        "state": st.state,
+        "root_id:": rt.root_id,
+        "parent_id": rt.id_of(parent),
+        "version": rt.version_of(idx, st),
+        "loop": st.loop,
+        "retry": st.retry,
+        "skip": st.skip,
+        # bamboo fills error_ignorable from error_ignored; bk-sops passes it on
+        "error_ignorable": st.error_ignored,
+        "error_ignored": st.error_ignored,
+        "children": {},
+        "start_time": _time(st.started, tz),
+        "finish_time": _time(st.archived, tz),
+        "elapsed_time": elapsed(st.started, st.archived, now),
+        "name": name,
+    }
+
+
+def _derive(row: dict[str, Any]) -> None:
+    """bk-sops's legacy projection, bottom-up: a RUNNING parent shows its children's trouble."""
+    children = row["children"].values()
+    for child in children:
+        _derive(child)
+    if row["state"] == S.RUNNING:
+        if any(child["state"] == S.FAILED for child in children):
+            row["state"] = S.FAILED
+        elif any(child["state"] in (S.SUSPENDED, S.NODE_SUSPENDED) for child in children):
+            row["state"] = S.NODE_SUSPENDED
+
+
+def status_tree(
+    rt: TaskRuntime, task_name: str, now: int, tz: tzinfo, subprocess_id: str | None = None
+) -> dict[str, Any]:
+    if rt.root is None:
+        return created_status(task_name)
+    nodes = rt.plan.nodes
+    rows: dict[int, dict[str, Any]] = {}
+    root = _row(rt, ROOT, rt.root, now, tz, task_name)
+    rows[ROOT] = root
+    look_in_root = subprocess_id is not None  # bk-sops names sub-children from root activities
+    for idx, st in rt.states.items():
+        if st.parent is None:
+            continue  # appointed but never reached: no root id yet, so bamboo does not list it
+        node = nodes[idx]
+        name = node.name if not (look_in_root and node.parent != ROOT) else ""
+        rows[idx] = _row(rt, idx, st, now, tz, name)
+    for idx, row in rows.items():
+        if idx != ROOT:
+            parent = rows.get(rt.states[idx].parent)  # type: ignore[arg-type]
+            if parent is not None:
+                parent["children"][row["id"]] = row
+    if subprocess_id is None:
+        _derive(root)
+        return root
+    found = next((row for idx, row in rows.items() if row["id"] == subprocess_id), None)
+    if found is None:
+        return created_status(task_name)
+    _derive(found)
+    found["name"] = task_name
+    return found
+
+
+def failed_ex_data(rt: TaskRuntime) -> dict[str, Any]:
+    """ex_data of every failed leaf, subprocess children included."""
+    failed: dict[str, Any] = {}
+    for idx, st in rt.states.items():
+        if st.state != S.FAILED or st.parent is None:
+            continue
+        if rt.plan.nodes[idx].kind == t.SUBPROCESS and any(
+            child.state == S.FAILED and child.parent == idx for child in rt.states.values()
+        ):
+            continue
+        failed[rt.id_of(idx)] = st.ex_data
+    return failed
+
+
+def node_detail(rt: TaskRuntime, idx: int, now: int) -> NodeDetail:
+    node = rt.plan.nodes[idx]
+    st = rt.states.get(idx)
+    histories = tuple(
+        NodeRun(
+            version=rt.version_of(idx, NodeState(S.FINISHED, serial=h.serial)),
+            loop=h.loop,
+            retry=h.retry,
+            skip=h.skip,
+            start_time=to_datetime(h.started),
+            finish_time=to_datetime(h.archived),
+            inputs=h.inputs,
+            outputs=h.outputs,
+            ex_data=h.ex_data,
+        )
+        for h in (st.histories or [] if st else [])
+    )
+    blank = NodeState(S.READY)
+    current = st or blank
+    return NodeDetail(
+        id=rt.id_of(idx),
+        name=node.name,
+        type=node.kind,
+        component_code=node.code,
+        state=st.state if st else None,
+        version=rt.version_of(idx, current) if st else "",
+        loop=current.loop,
+        retry=current.retry,
+        skip=current.skip,
+        error_ignored=current.error_ignored,
+        start_time=to_datetime(current.started),
+        finish_time=to_datetime(current.archived),
+        elapsed_time=elapsed(current.started, current.archived, now),
+        inputs=dict(current.inputs or {}),
+        outputs=dict(current.outputs or {}),
+        ex_data=current.ex_data,
+        histories=histories,
+    )
