@@ -31,7 +31,7 @@ from .instance import execution_tree
 from .models import CountResult, NodeDetail, TaskInfo, TemplateSpec
 from .plan import Plan, compile_plan
 from .runtime import ROOT, TaskRuntime
-from .scenarios import Scenario, ScenarioBook
+from .scenarios import Scenario, ScenarioBook, as_scenario
 from .task import Task
 
 NODE_ACTIONS = frozenset(
@@ -185,6 +185,12 @@ class Engine:
         if task is None:
             raise TaskNotFound(task_id)
         return task
+
+    def find_task(self, task_id: int) -> TaskInfo | None:
+        """Like `task`, but None for an unknown id."""
+        at = self._now()
+        task = self._tasks.get(task_id)
+        return None if task is None else self._info(task, at)
 
     def task(self, task_id: int) -> TaskInfo:
         at = self._now()
@@ -350,11 +356,14 @@ class Engine:
             operations.retry_subprocess(rt, idx, at)
         task.ops.append((at, "node", args))
 
-    def set_node_scenario(self, task_id: int, node_id: str, scenario: Scenario | None) -> None:
+    def set_node_scenario(
+        self, task_id: int, node_id: str, scenario: Scenario | Mapping[str, Any] | None
+    ) -> None:
         """Change what one task node does on its next runs (None: back to the snapshot)."""
         at = self._now()
         task = self._task(task_id)
-        args = {"node_id": node_id, "scenario": scenario.to_dict() if scenario else None}
+        chosen = None if scenario is None else as_scenario(scenario).to_dict()
+        args = {"node_id": node_id, "scenario": chosen}
         self._set_scenario(task, args, at)
 
     def _set_scenario(self, task: Task, args: dict[str, Any], at: int) -> None:

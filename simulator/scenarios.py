@@ -80,6 +80,14 @@ class Scenario:
         return out
 
 
+ScenarioLike = Scenario | Mapping[str, Any]
+
+
+def as_scenario(value: ScenarioLike) -> Scenario:
+    """A Scenario, or one built from the fixture dict format."""
+    return value if isinstance(value, Scenario) else Scenario.from_dict(value)
+
+
 GENERIC_DEFAULT: Final = Scenario()
 
 BUILT_IN: Final[Mapping[str, Scenario]] = MappingProxyType(
@@ -102,19 +110,24 @@ class ScenarioBook:
         self._nodes: dict[tuple[int, str], Scenario] = dict(template_nodes or {})
         self.version = 0
 
-    def set_component(self, code: str, scenario: Scenario | None) -> None:
+    def set_component(self, code: str, scenario: ScenarioLike | None) -> None:
         """Set (or with None, clear) the scenario of every node of one component code."""
         if scenario is None:
             self._components.pop(code, None)
         else:
-            self._components[code] = scenario
+            self._components[code] = as_scenario(scenario)
         self.version += 1
 
-    def set_template_node(self, template_id: int, node_id: str, scenario: Scenario | None) -> None:
+    set_component_default = set_component
+
+    def set_template_node(
+        self, template_id: int, node_id: str, scenario: ScenarioLike | None
+    ) -> None:
+        """Set (or clear) the scenario of one node of one template (nested nodes included)."""
         if scenario is None:
             self._nodes.pop((template_id, node_id), None)
         else:
-            self._nodes[(template_id, node_id)] = scenario
+            self._nodes[(template_id, node_id)] = as_scenario(scenario)
         self.version += 1
 
     def load_fixture(
