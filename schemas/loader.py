@@ -11,11 +11,12 @@ import copy
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, relevance
@@ -23,6 +24,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from schemas.operations import OPERATIONS
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
 
 Kind = Literal["request", "response"]
 KINDS: tuple[Kind, ...] = ("request", "response")
@@ -141,8 +145,8 @@ def first_error(checker: Draft202012Validator, instance: Any) -> ValidationFailu
     """The most relevant error of `instance`, or None when it is valid.
 
     Starts from jsonschema's relevance order (best_match). Where a oneOf/anyOf failed, the error
-    is looked for in the branch the instance was meant to take (see _closest_branch) rather than
-    in whichever branch happens to fail deepest.
+    is looked for in the branch the instance was meant to take (see _intended_branch) rather
+    than in whichever branch happens to fail deepest.
     """
     error = _pick(checker.iter_errors(instance))
     if error is None:
@@ -156,12 +160,18 @@ def first_error(checker: Draft202012Validator, instance: Any) -> ValidationFailu
     )
 
 
+def _rank(error: ValidationError) -> tuple[Any, ...]:
+    """jsonschema's relevance without its path order, so ties go to the first error found."""
+    key: tuple[Any, ...] = relevance(error)  # type: ignore[assignment]
+    return key[:1] + key[2:]
+
+
 def _pick(errors: Iterable[ValidationError]) -> ValidationError | None:
-    best = max(errors, key=relevance, default=None)
+    best = max(errors, key=_rank, default=None)
     while best is not None and best.context:
-        branch = _closest_branch(best.context) if best.validator in _BRANCHING else None
+        branch = _intended_branch(best) if best.validator in _BRANCHING else None
         if branch is not None:
-            best = max(branch, key=relevance)
+            best = max(branch, key=_rank)
             continue
         smallest = sorted(best.context, key=relevance)[:2]
         if len(smallest) == 2 and relevance(smallest[0]) == relevance(smallest[1]):
@@ -170,26 +180,82 @@ def _pick(errors: Iterable[ValidationError]) -> ValidationError | None:
     return best
 
 
-def _closest_branch(context: Sequence[ValidationError]) -> list[ValidationError] | None:
-    """The errors of the one branch the instance came closest to, if one stands out.
+def _intended_branch(error: ValidationError) -> list[ValidationError] | None:
+    """The errors of the oneOf/anyOf branch the instance was meant to take, if one stands out.
 
-    A `const` failing on a direct property (result, state, type ...) suggests a branch the
-    instance never meant to take, so it weighs double; otherwise fewer errors means closer.
+    A property that two or more branches pin with `const` (result, state ...) tells the
+    branches apart: a branch pinning it to another value is ruled out. Among the rest the
+    branch with more matching pins wins, then the one with fewer errors.
     """
-    branches: dict[int, list[ValidationError]] = {}
-    for error in context:
-        branches.setdefault(int(error.relative_schema_path[0]), []).append(error)
-    scores = {
-        index: sum(2 if _is_discriminator(e) else 1 for e in errors)
-        for index, errors in branches.items()
+    instance = error.instance
+    base = _schema_bases().get(id(error.schema))
+    if base is None or not isinstance(instance, dict):
+        return None
+    resolver = registry().resolver(base_uri=base)
+    branches: Any = error.validator_value
+    pins = [_pins(branch, resolver) for branch in branches]
+    pinned = Counter(name for branch in pins for name in branch)
+    telling = {name for name, count in pinned.items() if count > 1}
+    failing: dict[int, list[ValidationError]] = {}
+    for sub in error.context:
+        failing.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+
+    def closeness(index: int) -> tuple[bool, int, int]:
+        branch = pins[index]
+        matches = {
+            name for name, value in branch.items() if _same(instance.get(name, _ABSENT), value)
+        }
+        ruled_out = any(name in branch and name not in matches for name in telling)
+        return ruled_out, -len(matches), len(failing[index])
+
+    ranked = sorted(failing, key=closeness)
+    if len(ranked) > 1 and closeness(ranked[0]) == closeness(ranked[1]):
+        return None
+    return failing[ranked[0]]
+
+
+_ABSENT = object()
+
+
+def _same(value: Any, const: Any) -> bool:
+    # JSON equality: true is not 1.
+    return isinstance(value, bool) == isinstance(const, bool) and value == const
+
+
+def _pins(schema: Any, resolver: Resolver[Any], depth: int = 0) -> dict[str, Any]:
+    """Properties a subschema fixes with `const`, following $ref and allOf."""
+    if not isinstance(schema, dict) or depth > 8:
+        return {}
+    pins = {
+        name: sub["const"]
+        for name, sub in schema.get("properties", {}).items()
+        if isinstance(sub, dict) and "const" in sub
     }
-    best_score = min(scores.values())
-    closest = [index for index, score in scores.items() if score == best_score]
-    return branches[closest[0]] if len(closest) == 1 else None
+    if "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        pins = _pins(resolved.contents, resolved.resolver, depth + 1) | pins
+    for part in schema.get("allOf", []):
+        pins |= _pins(part, resolver, depth + 1)
+    return pins
 
 
-def _is_discriminator(error: ValidationError) -> bool:
-    return error.validator == "const" and len(error.relative_path) == 1
+@functools.cache
+def _schema_bases() -> dict[int, str]:
+    """id() of every subschema object in the package -> the $id of the document holding it."""
+    bases: dict[int, str] = {}
+
+    def walk(node: Any, uri: str) -> None:
+        if isinstance(node, dict):
+            bases[id(node)] = uri
+            for value in node.values():
+                walk(value, uri)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, uri)
+
+    for uri, document in _documents().items():
+        walk(document, uri)
+    return bases
 
 
 def _field(error: ValidationError) -> str | None:
