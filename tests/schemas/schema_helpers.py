@@ -26,17 +26,18 @@ def _token(container: Any, token: str) -> Any:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def mutate(instance: Any, pointer: str, action: str, value: Any = None) -> Any:
-    """Apply one change at a JSON pointer: action "remove" or "set"."""
+REMOVE = object()
+
+
+def mutate(instance: Any, pointer: str, value: Any = REMOVE) -> Any:
+    """Set the value at a JSON pointer, or remove it when `value` is REMOVE."""
     *parents, last = pointer.lstrip("/").split("/")
     target = instance
     for token in parents:
         target = target[_token(target, token)]
     key = _token(target, last)
-    if action == "remove":
+    if value is REMOVE:
         del target[key]
-    elif action == "set":
-        target[key] = copy.deepcopy(value)
     else:
-        raise ValueError(action)
+        target[key] = copy.deepcopy(value)
     return instance

@@ -44,21 +44,21 @@ def test_nested_subprocess_children_are_reached():
 
 
 def test_list_items_are_indexed():
-    answer = mutate(example("query_task_count", "response.today"), "/data/groups/2/code", "set", "")
+    answer = mutate(example("query_task_count", "response.today"), "/data/groups/2/code", "")
     failure = schemas.validate("query_task_count", "response", answer)
     assert failure is not None
     assert (failure.path, failure.field) == ("$.data.groups[2].code", "code")
 
 
 def test_a_key_that_is_not_an_identifier_is_bracketed():
-    answer = mutate(example("get_task_status", "response.today"), "/data/root_id:", "set", 7)
+    answer = mutate(example("get_task_status", "response.today"), "/data/root_id:", 7)
     failure = schemas.validate("get_task_status", "response", answer)
     assert failure is not None
     assert (failure.path, failure.field) == ("$.data['root_id:']", "root_id:")
 
 
 def test_a_missing_property_is_reported_at_its_parent_and_named():
-    answer = mutate(example("create_task", "response.today"), "/data/task_id", "remove")
+    answer = mutate(example("create_task", "response.today"), "/data/task_id")
     failure = schemas.validate("create_task", "response", answer)
     assert failure is not None
     assert (failure.path, failure.field, failure.validator) == ("$.data", "task_id", "required")
@@ -106,7 +106,7 @@ def test_a_bad_map_key_is_named():
     ],
 )
 def test_the_intended_branch_is_the_one_reported(op, name, pointer, value, path):
-    failure = schemas.validate(op, "response", mutate(example(op, name), pointer, "set", value))
+    failure = schemas.validate(op, "response", mutate(example(op, name), pointer, value))
     assert failure is not None
     assert failure.validator not in {"oneOf", "anyOf"}
     assert failure.path == path
@@ -122,7 +122,7 @@ def test_a_success_with_today_code_must_have_today_fields():
 
 
 def test_code_without_trace_id_is_refused_on_success():
-    answer = mutate(example("operate_task", "response.today"), "/trace_id", "remove")
+    answer = mutate(example("operate_task", "response.today"), "/trace_id")
     failure = schemas.validate("operate_task", "response", answer)
     assert failure is not None
     assert (failure.field, failure.validator) == ("trace_id", "dependentRequired")
