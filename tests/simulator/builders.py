@@ -180,3 +180,57 @@ def states(status: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
 
     walk(status)
     return out
+
+
+class Run:
+    """One engine + clock + task, with views keyed by template node paths."""
+
+    def __init__(self, tree: dict[str, Any], *, seed: int = 7, scenarios: dict | None = None, **create) -> None:
+        self.engine, self.clock = engine(seed)
+        for key, scenario in (scenarios or {}).items():
+            self.engine.scenarios.set_template_node(1, key, scenario)
+        create.setdefault("name", "t")
+        create.setdefault("creator", "u")
+        create.setdefault("project_id", 1)
+        self.task_id = self.engine.create_task(spec(tree), **create).id
+        self.ids = node_ids(self.engine, self.task_id)
+
+    def start(self) -> Run:
+        self.engine.start_task(self.task_id, "u")
+        return self
+
+    def wait(self, seconds: float) -> Run:
+        self.clock.advance(seconds)
+        return self
+
+    def status(self, **kwargs) -> dict[str, Any]:
+        return self.engine.status_tree(self.task_id, tz=UTC, **kwargs)
+
+    def states(self) -> dict[str, str]:
+        return states(self.status(), self.ids)
+
+    @property
+    def state(self) -> str:
+        return self.status()["state"]
+
+    def node(self, path: str) -> dict[str, Any]:
+        """The status-tree entry of one node, searched recursively."""
+        wanted = self.ids[path]
+
+        def find(node: dict[str, Any]) -> dict[str, Any] | None:
+            for child_id, child in node["children"].items():
+                if child_id == wanted:
+                    return child
+                if (found := find(child)) is not None:
+                    return found
+            return None
+
+        found = find(self.status())
+        assert found is not None, f"{path} not in the status tree"
+        return found
+
+    def op(self, path: str, action: str, **kwargs) -> None:
+        self.engine.operate_node(self.task_id, self.ids[path], action, **kwargs)
+
+    def detail(self, path: str):
+        return self.engine.node_detail(self.task_id, self.ids[path])
