@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import simulator.errors as sim
-from schemas.operations import Operation
 from starlette.requests import Request
 from starlette.responses import Response
 
 import schemas
+import simulator.errors as sim
+from schemas.operations import Operation
 
 from . import auth
 from .call import Call
@@ -38,12 +38,12 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
 
     async def serve(request: Request) -> Response:
         mock: MockState = request.app.state.mock
-        trace_id = request.headers.get("traceparent") or ""
+        with mock.lock:
+            trace_id = request.headers.get("traceparent") or mock.next_trace_id()
         status, body, headers = 200, None, {}
         try:
             raw_body = await read_body(request, mock.settings.max_body_bytes)
             with mock.lock:
-                trace_id = trace_id or mock.next_trace_id()
                 raw = parse(request, op, raw_body)
                 call = _call(request, op, family, raw, mock, trace_id)
                 try:

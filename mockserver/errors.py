@@ -194,7 +194,7 @@ DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
 def from_domain(op: str, exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
     """The bk-sops answer to a domain error raised while serving `op`."""
     for klass in type(exc).__mro__:
-        mapper = DOMAIN_ERRORS.get((op, klass))  # type: ignore[arg-type]
+        mapper = DOMAIN_ERRORS.get((op, klass))
         if mapper is not None:
             return mapper(exc, ids)
     # No specific rule: bk-sops reports unexpected engine outcomes as UNKNOWN_ERROR with text.

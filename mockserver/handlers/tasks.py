@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import simulator.errors as sim
-
 from mockserver.call import Call
 from mockserver.envelope import ok
 from mockserver.errors import (
@@ -156,7 +155,7 @@ def operate_task(call: Call, mock: MockState) -> dict[str, Any]:
     if action not in TASK_ACTIONS:
         raise ApiError(INVALID_OPERATION, "task command is invalid")
     if not task.is_started:
-        raise sim.TaskNotStarted(task.id)
+        raise sim.TaskNotStarted(task.id, action)
     operations = {
         "pause": mock.engine.pause_task,
         "resume": mock.engine.resume_task,

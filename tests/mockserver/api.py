@@ -31,7 +31,9 @@ class Api:
         self.family = family
         self.headers = dict(AUTH_HEADER if headers is None else headers)
 
-    def raw(self, op_name: str, ids: dict[str, Any], params: dict[str, Any] | None = None, **kw: Any) -> Any:
+    def raw(
+        self, op_name: str, ids: dict[str, Any], params: dict[str, Any] | None = None, **kw: Any
+    ) -> Any:
         op = operation(op_name)
         params = dict(params or {})
         headers = {**self.headers, **kw.pop("headers", {})}
@@ -45,14 +47,18 @@ class Api:
             return self.client.post(path, json=params, headers=headers, **kw)
         return self.client.post(path, headers=headers, **kw)
 
-    def call(self, op_name: str, ids: dict[str, Any], params: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+    def call(
+        self, op_name: str, ids: dict[str, Any], params: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
         response = self.raw(op_name, ids, params, **kw)
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/json"
         body: dict[str, Any] = response.json()
         return body
 
-    def ok(self, op_name: str, ids: dict[str, Any], params: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+    def ok(
+        self, op_name: str, ids: dict[str, Any], params: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
         body = self.call(op_name, ids, params, **kw)
         assert body["result"] is True, body
         assert body["code"] == 0

@@ -8,12 +8,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.settings import Settings
+from mockserver.settings import AuthMode, Settings
 
 LIST = "/apigw/get_template_list/2/"
 
 
-def client_for(mode: str) -> TestClient:
+def client_for(mode: AuthMode) -> TestClient:
     return TestClient(create_app(Settings(clock="virtual", auth=mode, validate_responses=True)))
 
 
@@ -77,21 +77,34 @@ def test_lenient_reads_legacy_credentials_from_a_post_body():
 def test_strict_checks_the_registry():
     client = client_for("strict")
     app, user = known_app_and_user(client)
-    good = header(bk_app_code=app["bk_app_code"], bk_app_secret=app["bk_app_secret"],
-                  bk_username=user["username"])
+    good = header(
+        bk_app_code=app["bk_app_code"],
+        bk_app_secret=app["bk_app_secret"],
+        bk_username=user["username"],
+    )
     assert client.get(LIST, headers=good).json()["result"] is True
     gateway_error(
         client.get(LIST, headers=header(bk_app_code=app["bk_app_code"], bk_username="x")),
         "please provide bk_app_secret or bk_signature to verify app",
     )
     gateway_error(
-        client.get(LIST, headers=header(bk_app_code=app["bk_app_code"], bk_app_secret="wrong",
-                                        bk_username=user["username"])),
+        client.get(
+            LIST,
+            headers=header(
+                bk_app_code=app["bk_app_code"], bk_app_secret="wrong", bk_username=user["username"]
+            ),
+        ),
         "bk_app_code or bk_app_secret is incorrect",
     )
     gateway_error(
-        client.get(LIST, headers=header(bk_app_code=app["bk_app_code"],
-                                        bk_app_secret=app["bk_app_secret"], bk_username="ghost")),
+        client.get(
+            LIST,
+            headers=header(
+                bk_app_code=app["bk_app_code"],
+                bk_app_secret=app["bk_app_secret"],
+                bk_username="ghost",
+            ),
+        ),
         "user authentication failed, the user indicated by bk_username is not verified",
     )
 
@@ -99,8 +112,11 @@ def test_strict_checks_the_registry():
 def test_strict_accepts_a_known_token():
     client = client_for("strict")
     app, user = known_app_and_user(client)
-    creds = header(bk_app_code=app["bk_app_code"], bk_app_secret=app["bk_app_secret"],
-                   bk_token=user["bk_token"])
+    creds = header(
+        bk_app_code=app["bk_app_code"],
+        bk_app_secret=app["bk_app_secret"],
+        bk_token=user["bk_token"],
+    )
     assert client.get(LIST, headers=creds).json()["result"] is True
 
 
@@ -112,7 +128,9 @@ def test_a_malformed_authorization_header():
 def test_secrets_never_come_back():
     client = client_for("strict")
     secret = "s3cr3t-value-that-must-not-leak"
-    answer = client.get(LIST, headers=header(bk_app_code="who", bk_app_secret=secret, bk_username="u"))
+    answer = client.get(
+        LIST, headers=header(bk_app_code="who", bk_app_secret=secret, bk_username="u")
+    )
     assert secret not in answer.text and secret not in str(answer.headers)
 
 

@@ -36,8 +36,13 @@ def test_official_client_runs_a_task_to_the_end(served, bk_api_ver):
     info = sops.get_template_info({"bk_biz_id": BIZ, "template_id": TEMPLATE})
     assert info["data"]["id"] == TEMPLATE
     created = sops.create_task(
-        {"bk_biz_id": BIZ, "template_id": TEMPLATE, "name": "official", "flow_type": "common",
-         "constants": {"${content}": "echo 1"}}
+        {
+            "bk_biz_id": BIZ,
+            "template_id": TEMPLATE,
+            "name": "official",
+            "flow_type": "common",
+            "constants": {"${content}": "echo 1"},
+        }
     )
     task = {"bk_biz_id": BIZ, "task_id": created["data"]["task_id"]}
     assert sops.start_task(task)["result"] is True
@@ -64,8 +69,14 @@ def test_client_sends_what_the_mock_reads(served):
 
 def test_legacy_sdk_posts_a_json_string_without_content_type(served):
     body = json.dumps(
-        {"bk_app_code": "a", "bk_app_secret": "s", "bk_username": "admin", "bk_biz_id": BIZ,
-         "template_id": TEMPLATE, "name": "legacy"}
+        {
+            "bk_app_code": "a",
+            "bk_app_secret": "s",
+            "bk_username": "admin",
+            "bk_biz_id": BIZ,
+            "template_id": TEMPLATE,
+            "name": "legacy",
+        }
     )
     session = requests.Session()
     request = requests.Request(

@@ -26,7 +26,9 @@ def test_concurrent_operations_keep_the_engine_consistent():
         plan = []
         for _ in range(200):
             task = plan_rng.choice(created)
-            kind = plan_rng.choice(["start", "pause", "resume", "revoke", "status", "count", "clock"])
+            kind = plan_rng.choice(
+                ["start", "pause", "resume", "revoke", "status", "count", "clock"]
+            )
             plan.append((kind, task))
 
         def send(step: tuple[str, int]) -> int:

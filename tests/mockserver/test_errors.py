@@ -20,7 +20,9 @@ def failure(body: dict, code: int) -> str:
 
 
 def create(api, **params):
-    body = api.ok("create_task", {"template_id": TEMPLATE, "bk_biz_id": BIZ}, {"name": "t", **params})
+    body = api.ok(
+        "create_task", {"template_id": TEMPLATE, "bk_biz_id": BIZ}, {"name": "t", **params}
+    )
     return body["data"]["task_id"]
 
 
@@ -91,7 +93,8 @@ def test_create_task_excluding_a_node_that_is_not_optional(api):
     params = {"name": "t", "exclude_task_nodes_id": [node]}
     body = api.call("create_task", {"template_id": TEMPLATE, "bk_biz_id": BIZ}, params)
     assert failure(body, 3599999) == (
-        f"[API] create_task create pipeline without tree error: task node[id={node}] is not optional"
+        "[API] create_task create pipeline without tree error: "
+        f"task node[id={node}] is not optional"
     )
 
 
@@ -104,7 +107,7 @@ def test_get_template_info_for_an_unknown_template(api):
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
 def test_every_operation_refuses_an_unknown_business(api, op):
-    ids = {name: 1 for name in op.path_ids}
+    ids = dict.fromkeys(op.path_ids, 1)
     ids["bk_biz_id"] = UNKNOWN
     body = api.call(op.name, ids, {"name": "t", "action": "pause", "group_by": "status"})
     assert failure(body, 3540400) == f"project({UNKNOWN}) with scope(cmdb_biz) does not exist."
@@ -148,7 +151,9 @@ def test_operate_task_with_an_empty_body(api, client):
     assert failure(body, 3540000) == "invalid json format"
 
 
-@pytest.mark.parametrize("params", [{}, {"action": "explode"}, {"action": 5}])
+@pytest.mark.parametrize(
+    "params", [{"scope": "cmdb_biz"}, {"action": "explode"}, {"action": 5}, {"action": None}]
+)
 def test_operate_task_with_a_missing_or_unknown_action(api, params):
     task_id = create(api)
     body = api.call("operate_task", {"task_id": task_id, "bk_biz_id": BIZ}, params)

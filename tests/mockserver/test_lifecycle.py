@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 BIZ = 2
-TIME = "%Y-%m-%d %H:%M:%S %z"
 LINEAR = 31  # five activities in a row, incl. a sleep_timer
 ALWAYS_FAILS = 41  # project 2 (bk_biz_id 3): its report step always fails
 
 
 def at(text: str) -> datetime:
-    return datetime.strptime(text, TIME)
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S %z")
 
 
 def clock_now(client) -> datetime:
@@ -45,7 +44,9 @@ def test_a_task_runs_from_created_to_finished_on_the_clock(api, client, advance)
     finished_at = clock_now(client)
     assert at(data["start_time"]) == started_at.replace(microsecond=0)
     assert started_at <= at(data["finish_time"]) <= finished_at
-    assert data["elapsed_time"] == round((at(data["finish_time"]) - at(data["start_time"])).total_seconds())
+    assert data["elapsed_time"] == round(
+        (at(data["finish_time"]) - at(data["start_time"])).total_seconds()
+    )
     children = data["children"]
     assert all(child["state"] == "FINISHED" for child in children.values())
     assert all(child["parent_id"] == data["id"] for child in children.values())
@@ -69,8 +70,15 @@ def test_pause_resume_and_revoke_a_running_task(api, client, advance):
     api.ok("operate_task", task, {"action": "revoke"})
     revoked = status(api, task)
     assert revoked["state"] == "REVOKED"
+    assert revoked["finish_time"] is not None
     client.post("/__mock__/clock", json={"until_idle": True})
-    assert status(api, task) == revoked
+    later = status(api, task)
+    # The task is over: its own times stop, and no node moves any more.
+    for key in ("state", "start_time", "finish_time", "elapsed_time"):
+        assert later[key] == revoked[key]
+    assert {k: c["state"] for k, c in later["children"].items()} == {
+        k: c["state"] for k, c in revoked["children"].items()
+    }
 
 
 def test_a_failing_node_shows_failed_on_the_task(api, client):
