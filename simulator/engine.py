@@ -378,12 +378,22 @@ class Engine:
 
     # views --------------------------------------------------------------------------------------
     def status_tree(
-        self, task_id: int, *, tz: tzinfo = UTC, subprocess_id: str | None = None
+        self,
+        task_id: int,
+        *,
+        tz: tzinfo = UTC,
+        subprocess_id: str | None = None,
+        poll: bool = True,
     ) -> dict[str, Any]:
-        """bk-sops's get_task_status data; each call is one poll for poll-outcome nodes."""
+        """bk-sops's get_task_status data.
+
+        Each call counts as one status poll for running poll-outcome nodes (and is logged when
+        it counted); `poll=False` reads without polling (dashboards, tests).
+        """
         at = self._now()
         task = self._task(task_id)
-        self._poll(task, at)
+        if poll:
+            self._poll(task, at)
         return views.status_tree(task.runtime, task.name, at, tz, subprocess_id)
 
     def _poll(self, task: Task, at: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +30,10 @@ class Tree:
             "id": node_id,
             "type": "ServiceActivity",
             "name": name or node_id,
-            "component": {"code": code, "data": {k: {"hook": False, "value": v} for k, v in data.items()}},
+            "component": {
+                "code": code,
+                "data": {k: {"hook": False, "value": v} for k, v in data.items()},
+            },
             "optional": options.pop("optional", False),
             "error_ignorable": options.pop("error_ignorable", False),
             "skippable": options.pop("skippable", True),
@@ -69,9 +73,14 @@ class Tree:
         return self.gateway(node_id, "ConvergeGateway")
 
     def chain(self, *node_ids: str) -> Tree:
-        for source, target in zip(node_ids, node_ids[1:], strict=False):
+        for source, target in itertools.pairwise(node_ids):
             flow_id = f"f_{source}_{target}"
-            self.flows[flow_id] = {"id": flow_id, "source": source, "target": target, "is_default": False}
+            self.flows[flow_id] = {
+                "id": flow_id,
+                "source": source,
+                "target": target,
+                "is_default": False,
+            }
         return self
 
     def cond(self, gateway: str, target: str, evaluate: str, name: str | None = None) -> Tree:
@@ -80,12 +89,15 @@ class Tree:
         return self
 
     def default(self, gateway: str, target: str) -> Tree:
-        self.nodes[gateway]["default_condition"] = {"flow_id": f"f_{gateway}_{target}", "name": "default"}
+        self.nodes[gateway]["default_condition"] = {
+            "flow_id": f"f_{gateway}_{target}",
+            "name": "default",
+        }
         return self
 
     def var(self, key: str, value: Any, source_type: str = "custom", **extra) -> Tree:
-        self.constants["${%s}" % key] = {
-            "key": "${%s}" % key,
+        self.constants[f"${{{key}}}"] = {
+            "key": f"${{{key}}}",
             "name": key,
             "index": len(self.constants),
             "desc": "",
@@ -108,8 +120,14 @@ class Tree:
             nodes[flow["source"]]["outgoing"].append(flow_id)
             nodes[flow["target"]]["incoming"].append(flow_id)
         for node in nodes.values():
-            if node["type"] not in ("ParallelGateway", "ExclusiveGateway", "ConditionalParallelGateway"):
-                node["outgoing"] = node["outgoing"][0] if len(node["outgoing"]) == 1 else node["outgoing"] or ""
+            if node["type"] not in (
+                "ParallelGateway",
+                "ExclusiveGateway",
+                "ConditionalParallelGateway",
+            ):
+                node["outgoing"] = (
+                    node["outgoing"][0] if len(node["outgoing"]) == 1 else node["outgoing"] or ""
+                )
             if node["type"] in ("EmptyStartEvent",):
                 node["incoming"] = ""
             elif node["type"] in ("ServiceActivity", "SubProcess") and len(node["incoming"]) == 1:
@@ -118,7 +136,9 @@ class Tree:
         return {
             "start_event": start,
             "end_event": end,
-            "activities": {k: v for k, v in nodes.items() if v["type"] in ("ServiceActivity", "SubProcess")},
+            "activities": {
+                k: v for k, v in nodes.items() if v["type"] in ("ServiceActivity", "SubProcess")
+            },
             "gateways": {k: v for k, v in nodes.items() if v["type"].endswith("Gateway")},
             "flows": copy.deepcopy(self.flows),
             "constants": copy.deepcopy(self.constants),
@@ -126,11 +146,15 @@ class Tree:
         }
 
 
-def spec(tree: dict[str, Any], template_id: int = 1, project_id: int = 1, category: str = "OpsTools") -> TemplateSpec:
+def spec(
+    tree: dict[str, Any], template_id: int = 1, project_id: int = 1, category: str = "OpsTools"
+) -> TemplateSpec:
     return TemplateSpec(template_id, project_id, f"template {template_id}", category, tree)
 
 
-def engine(seed: int = 7, start: datetime = T0, **components: Scenario) -> tuple[Engine, VirtualClock]:
+def engine(
+    seed: int = 7, start: datetime = T0, **components: Scenario
+) -> tuple[Engine, VirtualClock]:
     clock = VirtualClock(start)
     book = ScenarioBook(components={"demo": Scenario(duration=5), **components})
     return Engine(clock, seed, book), clock
@@ -157,7 +181,12 @@ def node_ids(engine: Engine, task_id: int) -> dict[str, str]:
     found: dict[str, str] = {}
 
     def walk(tree: dict[str, Any], prefix: str) -> None:
-        nodes = [tree["start_event"]["id"], tree["end_event"]["id"], *tree["activities"], *tree["gateways"]]
+        nodes = [
+            tree["start_event"]["id"],
+            tree["end_event"]["id"],
+            *tree["activities"],
+            *tree["gateways"],
+        ]
         for node_id in nodes:
             found[prefix + node_id] = ids.node_id(engine.seed, task_id, prefix + node_id)
         for node_id, act in tree["activities"].items():
@@ -185,7 +214,9 @@ def states(status: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
 class Run:
     """One engine + clock + task, with views keyed by template node paths."""
 
-    def __init__(self, tree: dict[str, Any], *, seed: int = 7, scenarios: dict | None = None, **create) -> None:
+    def __init__(
+        self, tree: dict[str, Any], *, seed: int = 7, scenarios: dict | None = None, **create
+    ) -> None:
         self.engine, self.clock = engine(seed)
         for key, scenario in (scenarios or {}).items():
             self.engine.scenarios.set_template_node(1, key, scenario)

@@ -51,7 +51,17 @@ def test_evaluate(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "1 ==", "== 1", "1 = 1", "a b == c", "(1 == 1", "1 == 1 and", "'open == 1", "hello world == 1"],
+    [
+        "",
+        "1 ==",
+        "== 1",
+        "1 = 1",
+        "a b == c",
+        "(1 == 1",
+        "1 == 1 and",
+        "'open == 1",
+        "hello world == 1",
+    ],
 )
 def test_parse_errors(text):
     with pytest.raises(ConditionParseError):

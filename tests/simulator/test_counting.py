@@ -18,7 +18,12 @@ def world():
 
     def make(template, **kw):
         kw.setdefault("project_id", 1)
-        return e.create_task(template, name=kw.pop("name", "nightly backup"), creator=kw.pop("creator", "alice"), **kw).id
+        return e.create_task(
+            template,
+            name=kw.pop("name", "nightly backup"),
+            creator=kw.pop("creator", "alice"),
+            **kw,
+        ).id
 
     created = make(ops, create_method="app")
     clock.advance(60)
@@ -40,13 +45,18 @@ def world():
 def test_group_by_status(world):
     result = world.count(1, "status", {})
     assert result.total == 5
-    assert result.groups == [("CREATED", 2), ("EXECUTING", 2), ("FINISHED", 1)]  # revoked: EXECUTING
+    assert result.groups == [
+        ("CREATED", 2),
+        ("EXECUTING", 2),
+        ("FINISHED", 1),
+    ]  # revoked: EXECUTING
 
 
 def test_group_by_flow_type_and_create_method_list_every_choice(world):
     assert world.count(1, "flow_type", {}).groups == [("common", 4), ("common_func", 1)]
     assert world.count(1, "create_method", {}).groups == [
-        ("app", 1), ("api", 2), ("app_maker", 0), ("periodic", 1), ("clocked", 0), ("mobile", 0), ("mcp", 1),
+        ("app", 1), ("api", 2), ("app_maker", 0), ("periodic", 1),
+        ("clocked", 0), ("mobile", 0), ("mcp", 1),
     ]  # fmt: skip
 
 
@@ -115,5 +125,11 @@ def test_invalid_group_by(world):
 
 def test_naive_times_use_the_given_timezone(world):
     shanghai = timezone(timedelta(hours=8))
-    assert world.count(1, "status", {"create_time__lte": "2024-05-01 16:00:00"}, tz=shanghai).total == 1
-    assert world.count(1, "status", {"create_time__lte": datetime(2024, 5, 1, 8, tzinfo=UTC)}).total == 1
+    assert (
+        world.count(1, "status", {"create_time__lte": "2024-05-01 16:00:00"}, tz=shanghai).total
+        == 1
+    )
+    assert (
+        world.count(1, "status", {"create_time__lte": datetime(2024, 5, 1, 8, tzinfo=UTC)}).total
+        == 1
+    )

@@ -22,7 +22,12 @@ def _create(e, tree, **kwargs):
 
 
 def _all_nodes(tree):
-    return [tree["start_event"], tree["end_event"], *tree["activities"].values(), *tree["gateways"].values()]
+    return [
+        tree["start_event"],
+        tree["end_event"],
+        *tree["activities"].values(),
+        *tree["gateways"].values(),
+    ]
 
 
 def test_task_ids_are_sequential_and_info_is_filled():
@@ -82,10 +87,17 @@ def _constants_tree():
 
 def test_constants_are_pruned_renumbered_and_overridden():
     e, _ = engine()
-    task = _create(e, _constants_tree(), constants={"${used}": [1, 2], "${nope}": 3, "${unused}": 5})
+    task = _create(
+        e, _constants_tree(), constants={"${used}": [1, 2], "${nope}": 3, "${unused}": 5}
+    )
     constants = task.pipeline_tree["constants"]
     assert sorted(constants) == ["${chained}", "${deep}", "${out}", "${used}"]
-    assert [constants[k]["index"] for k in ("${used}", "${chained}", "${deep}", "${out}")] == [0, 1, 2, 3]
+    assert [constants[k]["index"] for k in ("${used}", "${chained}", "${deep}", "${out}")] == [
+        0,
+        1,
+        2,
+        3,
+    ]
     assert constants["${used}"]["value"] == [1, 2]  # verbatim, no type check
     assert task.constants == constants
     assert task.constants_keys == ("${used}", "${nope}", "${unused}")
@@ -96,7 +108,9 @@ def test_constants_are_pruned_renumbered_and_overridden():
 def test_common_func_tasks_cannot_start_until_claimed():
     e, _ = engine()
     task = _create(e, linear("a"), flow_type="common_func")
-    with pytest.raises(InvalidOperation, match="task with current_flow:func_claim cannot be started"):
+    with pytest.raises(
+        InvalidOperation, match="task with current_flow:func_claim cannot be started"
+    ):
         e.start_task(task.id, "bob")
     assert e.task(task.id).state == "CREATED"
 

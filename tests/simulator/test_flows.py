@@ -14,7 +14,11 @@ def test_linear_flow_runs_node_after_node_in_virtual_time():
     assert run.state == "RUNNING"
     assert run.states() == {"start": "FINISHED", "a": "RUNNING"}
     a = run.node("a")
-    assert (a["start_time"], a["finish_time"], a["name"]) == ("2024-05-01 08:00:00 +0000", None, "a")
+    assert (a["start_time"], a["finish_time"], a["name"]) == (
+        "2024-05-01 08:00:00 +0000",
+        None,
+        "a",
+    )
     run.wait(3)
     assert run.node("a")["elapsed_time"] == 3
     run.wait(2)
@@ -24,7 +28,12 @@ def test_linear_flow_runs_node_after_node_in_virtual_time():
     status = run.status()
     assert status["state"] == "FINISHED" and status["finish_time"] == "2024-05-01 08:00:10 +0000"
     assert status["elapsed_time"] == 10 and status["name"] == "t"
-    assert run.states() == {"start": "FINISHED", "a": "FINISHED", "b": "FINISHED", "end": "FINISHED"}
+    assert run.states() == {
+        "start": "FINISHED",
+        "a": "FINISHED",
+        "b": "FINISHED",
+        "end": "FINISHED",
+    }
     assert run.node("end")["name"] == "" and run.engine.next_due() is None
     info = run.engine.task(run.task_id)
     assert info.is_finished and info.elapsed_time == 10
@@ -117,11 +126,15 @@ def test_exclusive_gateway_evaluation_errors_fail_it_and_skip_exg_recovers():
     run = Run(_exclusive(), constants={"${n}": "two words"}).start()
     assert run.states()["x"] == "FAILED"
     (ex_data,) = run.engine.failed_ex_data(run.task_id).values()
-    assert ex_data.startswith('evaluate[${n} == 1] fail with data[{"n": "two words"}]：please check')
+    assert ex_data.startswith(
+        'evaluate[${n} == 1] fail with data[{"n": "two words"}]：please check'
+    )
     flow_to_b = ids.flow_id(run.engine.seed, run.task_id, "f_x_b")
     with pytest.raises(NodeOperationError, match="is not an outgoing flow"):
         run.op("x", "skip_exg", flow_id="lnope")
-    with pytest.raises(NodeOperationError, match="can not use skip_node api for NodeType.ExclusiveGateway"):
+    with pytest.raises(
+        NodeOperationError, match=r"can not use skip_node api for NodeType\.ExclusiveGateway"
+    ):
         run.op("x", "skip")
     run.op("x", "skip_exg", flow_id=flow_to_b)
     assert run.node("x")["skip"] is True and run.states()["b"] == "RUNNING"
@@ -151,7 +164,13 @@ def _conditional(default=False):
 
 @pytest.mark.parametrize(
     ("n", "default", "branches"),
-    [(1, False, {"a"}), (2, False, {"a", "b"}), (3, False, {"a", "b", "c"}), (0, True, {"c"}), (0, False, set())],
+    [
+        (1, False, {"a"}),
+        (2, False, {"a", "b"}),
+        (3, False, {"a", "b", "c"}),
+        (0, True, {"c"}),
+        (0, False, set()),
+    ],
 )
 def test_conditional_parallel_gateway_forks_true_branches(n, default, branches):
     run = Run(_conditional(default), constants={"${n}": n}).start()
@@ -159,7 +178,9 @@ def test_conditional_parallel_gateway_forks_true_branches(n, default, branches):
     assert {k for k in ("a", "b", "c") if k in states} == branches
     if not branches:
         assert states["p"] == "FAILED"
-        assert run.engine.failed_ex_data(run.task_id) == {run.ids["p"]: "all conditions of branches are not meet"}
+        assert run.engine.failed_ex_data(run.task_id) == {
+            run.ids["p"]: "all conditions of branches are not meet"
+        }
         return
     run.wait(5)
     assert run.state == "FINISHED" and run.node("m")["state"] == "FINISHED"

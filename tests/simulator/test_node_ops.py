@@ -3,7 +3,13 @@ with the engine's preconditions and messages."""
 
 import pytest
 
-from simulator import CallbackError, IllegalTransition, InvalidOperation, NodeNotFound, NodeOperationError
+from simulator import (
+    CallbackError,
+    IllegalTransition,
+    InvalidOperation,
+    NodeNotFound,
+    NodeOperationError,
+)
 
 from .builders import Run, Tree, linear
 
@@ -11,7 +17,11 @@ FAIL = {"outcome": "fail", "duration": 2, "ex_data": "disk full"}
 
 
 def test_retry_reruns_with_new_inputs_and_keeps_history():
-    run = Run(linear("a", "b"), scenarios={"a": {**FAIL, "outcome": "fail_then_succeed"}}).start().wait(2)
+    run = (
+        Run(linear("a", "b"), scenarios={"a": {**FAIL, "outcome": "fail_then_succeed"}})
+        .start()
+        .wait(2)
+    )
     failed = run.node("a")
     assert failed["state"] == "FAILED" and failed["finish_time"] == "2024-05-01 08:00:02 +0000"
     run.wait(10)
@@ -30,7 +40,12 @@ def test_retry_reruns_with_new_inputs_and_keeps_history():
 
 
 def test_skip_finishes_a_failed_node_without_outputs():
-    tree = Tree().act("a").act("b").var("o", "", source_type="component_outputs", source_info={"a": ["x"]})
+    tree = (
+        Tree()
+        .act("a")
+        .act("b")
+        .var("o", "", source_type="component_outputs", source_info={"a": ["x"]})
+    )
     tree.chain("start", "a", "b", "end")
     run = Run(tree.build(), scenarios={"a": {**FAIL, "outputs": {"x": 1}}}).start().wait(2)
     run.op("a", "skip")
@@ -42,7 +57,12 @@ def test_skip_finishes_a_failed_node_without_outputs():
 
 
 def test_error_ignorable_nodes_finish_with_error_ignored():
-    tree = Tree().act("a", error_ignorable=True, skippable=False).act("b").chain("start", "a", "b", "end")
+    tree = (
+        Tree()
+        .act("a", error_ignorable=True, skippable=False)
+        .act("b")
+        .chain("start", "a", "b", "end")
+    )
     run = Run(tree.build(), scenarios={"a": FAIL}).start().wait(2)
     a = run.node("a")
     assert a["state"] == "FINISHED" and a["error_ignored"] is True and a["error_ignorable"] is True
@@ -51,25 +71,34 @@ def test_error_ignorable_nodes_finish_with_error_ignored():
     assert run.engine.failed_ex_data(run.task_id) == {}
 
 
+NOT_FAILED = "{id} state is not FAILED, actual RUNNING"
+NOT_EXCLUSIVE = "{id} is not exclusive gateway, actual: ServiceActivity"
+NOT_CONDITIONAL = "{id} is not conditional parallel gateway, actual: ServiceActivity"
+NOT_RUNNING = "{id} state is not RUNNING, actual: FAILED"
+NO_SCHEDULE = "Schedule matching query does not exist."
+PAUSE_FAILED = "can't not transit node({id}) state from FAILED to SUSPENDED"
 PRECONDITIONS = [
     # (node option, scenario, when, action, kwargs, error, message template)
-    ({"retryable": False}, FAIL, 2, "retry", {}, NodeOperationError, "can not retry node({id}) with can_retry(False)"),
+    ({"retryable": False}, FAIL, 2, "retry", {}, NodeOperationError,
+     "can not retry node({id}) with can_retry(False)"),
     ({"skippable": False}, FAIL, 2, "skip", {}, NodeOperationError, "can not skip this node"),
-    ({}, FAIL, 1, "retry", {}, NodeOperationError, "{id} state is not FAILED, actual RUNNING"),
-    ({}, FAIL, 1, "skip", {}, NodeOperationError, "{id} state is not FAILED, actual RUNNING"),
-    ({}, FAIL, 2, "forced_fail", {}, NodeOperationError, "{id} state is not RUNNING, actual: FAILED"),
-    ({}, FAIL, 2, "skip_exg", {"flow_id": "l1"}, NodeOperationError, "{id} is not exclusive gateway, actual: ServiceActivity"),
-    ({}, FAIL, 2, "skip_cpg", {"flow_ids": []}, NodeOperationError, "{id} is not conditional parallel gateway, actual: ServiceActivity"),
+    ({}, FAIL, 1, "retry", {}, NodeOperationError, NOT_FAILED),
+    ({}, FAIL, 1, "skip", {}, NodeOperationError, NOT_FAILED),
+    ({}, FAIL, 2, "forced_fail", {}, NodeOperationError, NOT_RUNNING),
+    ({}, FAIL, 2, "skip_exg", {"flow_id": "l1"}, NodeOperationError, NOT_EXCLUSIVE),
+    ({}, FAIL, 2, "skip_cpg", {"flow_ids": []}, NodeOperationError, NOT_CONDITIONAL),
     ({}, FAIL, 2, "retry_subprocess", {}, NodeOperationError, "node({id}) type is not SubProcess"),
-    ({}, FAIL, 2, "pause", {}, IllegalTransition, "can't not transit node({id}) state from FAILED to SUSPENDED"),
+    ({}, FAIL, 2, "pause", {}, IllegalTransition, PAUSE_FAILED),
     ({}, FAIL, 2, "resume_subproc", {}, InvalidOperation, "pipeline({id}) state is: FAILED"),
-    ({}, FAIL, 2, "callback", {}, CallbackError, "Schedule matching query does not exist."),
-    ({}, FAIL, 1, "callback", {}, CallbackError, "Schedule matching query does not exist."),
+    ({}, FAIL, 2, "callback", {}, CallbackError, NO_SCHEDULE),
+    ({}, FAIL, 1, "callback", {}, CallbackError, NO_SCHEDULE),
     ({}, FAIL, 1, "jump", {}, InvalidOperation, "task command is invalid"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("options", "scenario", "when", "action", "kwargs", "error", "message"), PRECONDITIONS)
+@pytest.mark.parametrize(
+    ("options", "scenario", "when", "action", "kwargs", "error", "message"), PRECONDITIONS
+)
 def test_node_operation_preconditions(options, scenario, when, action, kwargs, error, message):
     tree = Tree().act("a", **options).chain("start", "a", "end").build()
     run = Run(tree, scenarios={"a": scenario}).start().wait(when)
@@ -84,7 +113,7 @@ def test_unknown_node_and_unreached_node():
     run = Run(linear("a", "b")).start()
     with pytest.raises(NodeNotFound):
         run.engine.operate_node(run.task_id, "nnope", "retry")
-    with pytest.raises(NodeOperationError, match="State matching query does not exist."):
+    with pytest.raises(NodeOperationError, match=r"State matching query does not exist\."):
         run.op("b", "retry")
     with pytest.raises(CallbackError, match="can not find sleep process with current node id"):
         run.engine.node_callback(run.task_id, run.ids["b"])
@@ -119,7 +148,9 @@ def test_forced_fail_then_retry():
     run.engine.operate_node(run.task_id, run.ids["a"], "forced_fail", operator="ops")
     a = run.node("a")
     assert a["state"] == "FAILED" and a["version"] != version
-    assert run.engine.failed_ex_data(run.task_id) == {run.ids["a"]: "The node has been terminated by ops."}
+    assert run.engine.failed_ex_data(run.task_id) == {
+        run.ids["a"]: "The node has been terminated by ops."
+    }
     with pytest.raises(CallbackError, match=f"node version {version} not exist"):
         run.engine.node_callback(run.task_id, run.ids["a"], version=version)
     run.op("a", "retry")
@@ -138,7 +169,9 @@ def test_pause_appointment_stops_before_the_node_and_resume_runs_it():
     run.op("b", "pause")  # appointments may be made before start
     run.start().wait(5)
     states = run.states()
-    assert states["b"] == "SUSPENDED" and states["a"] == "FINISHED" and run.state == "NODE_SUSPENDED"
+    assert (
+        states["b"] == "SUSPENDED" and states["a"] == "FINISHED" and run.state == "NODE_SUSPENDED"
+    )
     assert run.engine.task(run.task_id).state == "RUNNING"
     run.wait(60)
     assert run.node("b")["start_time"] is None
@@ -159,12 +192,16 @@ def test_an_appointed_node_is_not_listed_before_it_is_reached():
 def test_subprocess_nodes_cannot_be_appointed():
     tree = Tree().sub("s", linear("x")).chain("start", "s", "end").build()
     run = Run(tree)
-    with pytest.raises(NodeOperationError, match="can not use pause_node_appoint api for NodeType.SubProcess"):
+    with pytest.raises(
+        NodeOperationError, match=r"can not use pause_node_appoint api for NodeType\.SubProcess"
+    ):
         run.op("s", "pause")
 
 
 def test_poll_scenarios_finish_after_enough_status_reads():
-    run = Run(linear("a", "b"), scenarios={"a": {"outcome": "poll", "polls": 3, "duration": 10}}).start()
+    run = Run(
+        linear("a", "b"), scenarios={"a": {"outcome": "poll", "polls": 3, "duration": 10}}
+    ).start()
     run.wait(20)
     assert run.states()["a"] == "RUNNING"  # 1st read
     assert run.states()["a"] == "RUNNING"  # 2nd
@@ -189,7 +226,9 @@ def test_rerun_limit_fails_a_node_looping_forever():
     run = Run(tree.build(), scenarios={"a": {"duration": 0}}).start()
     a = run.node("a")
     assert a["state"] == "FAILED" and a["loop"] == 101
-    assert run.engine.failed_ex_data(run.task_id) == {run.ids["a"]: "node execution exceed rerun limit 100"}
+    assert run.engine.failed_ex_data(run.task_id) == {
+        run.ids["a"]: "node execution exceed rerun limit 100"
+    }
 
 
 def test_set_node_scenario_changes_the_next_run():

@@ -54,7 +54,10 @@ def test_resolution_order():
 def test_fixture_format_loads():
     book = ScenarioBook()
     book.load_fixture({"job": {"duration": 2}}, {7: {"n1": {"outcome": "fail"}}})
-    assert book.resolve(7, "n1", "job").outcome == "fail" and book.resolve(8, "n1", "job").duration == 2
+    assert (
+        book.resolve(7, "n1", "job").outcome == "fail"
+        and book.resolve(8, "n1", "job").duration == 2
+    )
 
 
 def test_the_book_is_snapshotted_at_creation():
@@ -74,9 +77,8 @@ def test_the_book_is_snapshotted_at_creation():
     [("7", {}, 7), (3, {}, 3), ("${t}", {"${t}": "4"}, 4), ("${t}", {"${t}": 0}, 0)],
 )
 def test_sleep_timer_takes_its_duration_from_bk_timing(timing, constants, finished_after):
-    tree = Tree().act("a", "sleep_timer", data={"bk_timing": timing}).var("t", "1")
-    tree = tree.chain("start", "a", "end").build()
-    run = Run(tree, constants=constants).start()
+    builder = Tree().act("a", "sleep_timer", data={"bk_timing": timing}).var("t", "1")
+    run = Run(builder.chain("start", "a", "end").build(), constants=constants).start()
     if finished_after:
         run.wait(finished_after - 0.5)
         assert run.state == "RUNNING"
@@ -85,13 +87,22 @@ def test_sleep_timer_takes_its_duration_from_bk_timing(timing, constants, finish
 
 
 def test_sleep_timer_with_bad_input_fails():
-    tree = Tree().act("a", "sleep_timer", data={"bk_timing": "soon"}).chain("start", "a", "end").build()
+    tree = (
+        Tree()
+        .act("a", "sleep_timer", data={"bk_timing": "soon"})
+        .chain("start", "a", "end")
+        .build()
+    )
     run = Run(tree).start()
     assert run.engine.failed_ex_data(run.task_id) == {run.ids["a"]: "invalid bk_timing: 'soon'"}
 
 
 def _finish_times(seed):
-    run = Run(linear("a", "b", "c"), seed=seed, scenarios={k: {"duration": 10, "jitter": 4} for k in "abc"})
+    run = Run(
+        linear("a", "b", "c"),
+        seed=seed,
+        scenarios={k: {"duration": 10, "jitter": 4} for k in "abc"},
+    )
     run.start().wait(100)
     return [run.node(k)["finish_time"] for k in "abc"]
 

@@ -24,8 +24,7 @@ ROLL_BACK_SUCCESS: READY FINISHED
 ROLL_BACK_FAILED: READY FINISHED ROLLING_BACK
 """
 ALLOWED = {
-    row.split(":")[0]: set(row.split(":")[1].split())
-    for row in REFERENCE.strip().splitlines()
+    row.split(":")[0]: set(row.split(":")[1].split()) for row in REFERENCE.strip().splitlines()
 }
 PAIRS = [(a, b) for a in S.ENGINE_STATES for b in S.ENGINE_STATES]
 
@@ -42,7 +41,9 @@ def test_transition_table(from_state, to_state):
     else:
         with pytest.raises(IllegalTransition) as caught:
             S.check_transition("n1", from_state, to_state)
-        assert str(caught.value) == f"can't not transit node(n1) state from {from_state} to {to_state}"
+        assert (
+            str(caught.value) == f"can't not transit node(n1) state from {from_state} to {to_state}"
+        )
         assert (caught.value.node_id, caught.value.from_state, caught.value.to_state) == (
             "n1",
             from_state,
@@ -81,17 +82,32 @@ TASK_MOVES = {
     ("RUNNING", "resume"): (InvalidOperation, "pipeline({root}) state is: RUNNING"),
     ("RUNNING", "revoke"): "REVOKED",
     ("SUSPENDED", "start"): (TaskAlreadyStarted, "task already started"),
-    ("SUSPENDED", "pause"): (IllegalTransition, "can't not transit node({root}) state from SUSPENDED to SUSPENDED"),
+    ("SUSPENDED", "pause"): (
+        IllegalTransition,
+        "can't not transit node({root}) state from SUSPENDED to SUSPENDED",
+    ),
     ("SUSPENDED", "resume"): "RUNNING",
     ("SUSPENDED", "revoke"): "REVOKED",
     ("FINISHED", "start"): (TaskAlreadyStarted, "task already started"),
-    ("FINISHED", "pause"): (IllegalTransition, "can't not transit node({root}) state from FINISHED to SUSPENDED"),
+    ("FINISHED", "pause"): (
+        IllegalTransition,
+        "can't not transit node({root}) state from FINISHED to SUSPENDED",
+    ),
     ("FINISHED", "resume"): (InvalidOperation, "pipeline({root}) state is: FINISHED"),
-    ("FINISHED", "revoke"): (IllegalTransition, "can't not transit node({root}) state from FINISHED to REVOKED"),
+    ("FINISHED", "revoke"): (
+        IllegalTransition,
+        "can't not transit node({root}) state from FINISHED to REVOKED",
+    ),
     ("REVOKED", "start"): (TaskAlreadyStarted, "task already started"),
-    ("REVOKED", "pause"): (IllegalTransition, "can't not transit node({root}) state from REVOKED to SUSPENDED"),
+    ("REVOKED", "pause"): (
+        IllegalTransition,
+        "can't not transit node({root}) state from REVOKED to SUSPENDED",
+    ),
     ("REVOKED", "resume"): (InvalidOperation, "pipeline({root}) state is: REVOKED"),
-    ("REVOKED", "revoke"): (IllegalTransition, "can't not transit node({root}) state from REVOKED to REVOKED"),
+    ("REVOKED", "revoke"): (
+        IllegalTransition,
+        "can't not transit node({root}) state from REVOKED to REVOKED",
+    ),
 }
 
 
@@ -112,6 +128,7 @@ def test_task_moves(root_state, move):
         assert len(e.record(task_id)["ops"]) == len(before) + 1
     else:
         error, message = expected
+        assert not isinstance(error, str) and isinstance(message, str)
         with pytest.raises(error) as caught:
             act()
         assert str(caught.value) == message.format(root=_root(e, task_id))

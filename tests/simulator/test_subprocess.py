@@ -19,7 +19,15 @@ def _inner():
 
 
 def _outer():
-    tree = Tree().act("a").sub("s", _inner(), params={"${q}": "${p}"}).act("z").eg("after").act("ok").act("ko")
+    tree = (
+        Tree()
+        .act("a")
+        .sub("s", _inner(), params={"${q}": "${p}"})
+        .act("z")
+        .eg("after")
+        .act("ok")
+        .act("ko")
+    )
     tree.var("p", "from_parent")
     tree.var("got", "", source_type="component_outputs", source_info={"s": ["res"]})
     tree.chain("start", "a", "s", "z", "after", "ok", "end").chain("after", "ko", "end")

@@ -26,7 +26,15 @@ def _dangling_flow():
 
 
 def _two_outgoing():
-    return Tree().act("a").act("b").act("c").chain("start", "a", "b", "end").chain("a", "c", "end").build()
+    return (
+        Tree()
+        .act("a")
+        .act("b")
+        .act("c")
+        .chain("start", "a", "b", "end")
+        .chain("a", "c", "end")
+        .build()
+    )
 
 
 def _isolated():
@@ -50,7 +58,12 @@ def _parallel_to_end():
 
 def _two_converges():
     tree = Tree().act("a").act("b").pg("p").cg("c1").cg("c2").act("z")
-    return tree.chain("start", "p", "a", "c1", "z").chain("p", "b", "c2", "z").chain("z", "end").build()
+    return (
+        tree.chain("start", "p", "a", "c1", "z")
+        .chain("p", "b", "c2", "z")
+        .chain("z", "end")
+        .build()
+    )
 
 
 def _exclusive_ends_inside_parallel():
@@ -87,7 +100,9 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("build", "node_id", "rule"), INVALID, ids=[b.__name__ for b, _, _ in INVALID])
+@pytest.mark.parametrize(
+    ("build", "node_id", "rule"), INVALID, ids=[b.__name__ for b, _, _ in INVALID]
+)
 def test_invalid_trees_name_node_and_rule(build, node_id, rule):
     with pytest.raises(InvalidTree) as caught:
         validate(build())
