@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from schemas.operations import Operation
-
 import schemas
+from schemas.operations import Operation
 
 from .auth import Identity
 from .catalog import Project

@@ -75,9 +75,8 @@ def openapi(args: argparse.Namespace) -> int:
 
 
 def fixtures_generate(args: argparse.Namespace) -> int:
-    from fixtures.generator import generate
-
     import fixtures
+    from fixtures.generator import generate
 
     text = fixtures.dump(generate(args.seed, args.templates))
     if args.output:

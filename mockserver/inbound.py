@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
-from schemas.operations import Operation
 from starlette.requests import Request
+
+from schemas.operations import Operation
 
 from .errors import REQUEST_PARAM_INVALID, ApiError
 

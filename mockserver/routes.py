@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from schemas.operations import OPERATIONS, Operation
 from starlette.routing import BaseRoute, Route
+
+from schemas.operations import OPERATIONS, Operation
 
 from .dispatch import endpoint
 from .inbound import Family
