@@ -174,7 +174,7 @@ class Engine:
             exclude=exclude,
             cycle_tolerate=params["cycle_tolerate"],
             create_time=at,
-            prepared=dict(plan.tree),
+            prepared=plan.tree,
             runtime=runtime,
         )
         self._tasks[task_id] = task

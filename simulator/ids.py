@@ -14,6 +14,9 @@ def _hex(seed: int, task_id: int, *parts: object) -> str:
     return blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+_SCALE = float(1 << 64)
+
+
 def node_id(seed: int, task_id: int, path: str) -> str:
     """A task node id: "n" + 31 hex chars, from the template node's path in the tree."""
     return "n" + _hex(seed, task_id, "node", path)[1:]
@@ -36,4 +39,5 @@ def version(seed: int, task_id: int, path: str, serial: int) -> str:
 
 def unit(seed: int, task_id: int, path: str, attempt: int, purpose: str) -> float:
     """A number in [0, 1) for (seed, task, node, attempt, purpose)."""
-    return int(_hex(seed, task_id, purpose, path, attempt)[:13], 16) / float(1 << 52)
+    text = f"{seed}\x1f{task_id}\x1f{purpose}\x1f{path}\x1f{attempt}"
+    return int.from_bytes(blake2b(text.encode(), digest_size=8).digest()) / _SCALE

@@ -51,7 +51,7 @@ def retry(rt: TaskRuntime, idx: int, inputs: Mapping[str, Any] | None, at: int) 
     st, process = _failed_and_sleeping(rt, idx)
     if inputs:
         st.retry_inputs = dict(inputs)
-    rt.history(st)
+    rt.history(idx, st)
     rt.transit(idx, st, S.READY)
     st.retry += 1
     st.serial += 1
@@ -73,7 +73,7 @@ def skip(rt: TaskRuntime, idx: int, at: int) -> None:
 
 
 def _skip_finish(rt: TaskRuntime, idx: int, st: NodeState, at: int) -> None:
-    rt.history(st)
+    rt.history(idx, st)
     rt.transit(idx, st, S.FINISHED)
     st.skip = True
     st.serial += 1
@@ -122,12 +122,11 @@ def forced_fail(rt: TaskRuntime, idx: int, ex_data: str, at: int) -> None:
     if process is None:
         text = f"can not find process with current node id: {node_id}"
         raise NodeOperationError(text, node_id=node_id, state=st.state)
-    outputs = dict(st.outputs or {})
-    outputs.update(ex_data=ex_data, _forced_failed=True)
     rt.transit(idx, st, S.FAILED)
     st.serial += 1
     st.archived = at
-    st.outputs, st.ex_data, st.waiting = outputs, ex_data, ""
+    st.outputs = {**(st.outputs or {}), "_forced_failed": True}
+    st.ex_data, st.waiting, st.ok = ex_data, "", False
     process.asleep = True
 
 
@@ -202,7 +201,7 @@ def retry_subprocess(rt: TaskRuntime, idx: int, at: int) -> None:
     st, process = _failed_and_sleeping(rt, idx)
     if process.stack and process.stack[-1] == idx:
         process.stack.pop()
-    rt.history(st)
+    rt.history(idx, st)
     rt.transit(idx, st, S.READY)
     st.retry += 1
     st.serial += 1

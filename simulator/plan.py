@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import tree as t
+from .conditions import TEMPLATE
 
 
 @dataclass(slots=True)
@@ -37,7 +38,8 @@ class PlanNode:
     default_flow: str = ""
     converge: int = -1
     code: str = ""
-    data: Mapping[str, Any] = field(default_factory=dict)
+    inputs: list[tuple[str, Any]] = field(default_factory=list)  # component data values
+    static_inputs: dict[str, Any] | None = None  # the inputs when nothing needs rendering
     error_ignorable: bool = False
     can_skip: bool = False
     can_retry: bool = True
@@ -130,7 +132,10 @@ def _fill(node: PlanNode, raw: Mapping[str, Any], index: dict[str, int], converg
     if node.kind == t.ACTIVITY:
         component = raw.get("component") or {}
         node.code = str(component.get("code", ""))
-        node.data = component.get("data") or {}
+        data = component.get("data") or {}
+        node.inputs = [(k, v.get("value")) for k, v in data.items() if isinstance(v, Mapping)]
+        if not any(TEMPLATE.search(text) for text in _texts([v for _, v in node.inputs])):
+            node.static_inputs = dict(node.inputs)
         node.error_ignorable = bool(raw.get("error_ignorable", False))
         skippable = raw.get("skippable", raw.get("isSkipped", True))
         node.can_skip = bool(skippable) or node.error_ignorable
@@ -149,3 +154,13 @@ def _bind_outputs(plan: Plan, constants: Mapping[str, Any], index: dict[str, int
             if tid in index and isinstance(output_keys, list):
                 for output_key in output_keys:
                     plan.nodes[index[tid]].writes.append((key[2:-1], str(output_key)))
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _texts(item)]
+    return []

@@ -62,11 +62,12 @@ class NodeState:
     elapsed: bool = False
     runs: int = 0
     scenario: Scenario | None = None
-    inputs: dict[str, Any] | None = None
+    inputs: Mapping[str, Any] | None = None  # may be shared with the plan: never mutated
     retry_inputs: dict[str, Any] | None = None
-    outputs: dict[str, Any] | None = None
+    outputs: Mapping[str, Any] | None = None  # the plugin's own outputs, shared likewise
     ex_data: Any = None
     histories: list[History] | None = None
+    shown: tuple[int, str] | None = None  # (serial, version string), cached for views
 
 
 @dataclass(slots=True, eq=False)
@@ -88,6 +89,11 @@ Push = Callable[["TaskRuntime", int, int, int, int], None]  # (rt, due, node, se
 
 class TaskRuntime:
     """The engine-side state of one started task."""
+
+    __slots__ = (
+        "_node_ids", "constants", "contexts", "overrides", "plan", "procs", "push", "root",
+        "runnable", "scenarios", "seed", "states", "task_id",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -115,29 +121,36 @@ class TaskRuntime:
     # ids -----------------------------------------------------------------------------------
     @property
     def root_id(self) -> str:
-        return ids.pipeline_id(self.seed, self.task_id)
+        return self.node_ids()[-1]
 
     def node_ids(self) -> list[str]:
         if self._node_ids is None:
-            self._node_ids = [ids.node_id(self.seed, self.task_id, n.path) for n in self.plan.nodes]
+            found = [ids.node_id(self.seed, self.task_id, n.path) for n in self.plan.nodes]
+            found.append(ids.pipeline_id(self.seed, self.task_id))  # ROOT (-1) is the last one
+            self._node_ids = found
         return self._node_ids
 
     def id_of(self, idx: int) -> str:
-        return self.root_id if idx == ROOT else self.node_ids()[idx]
+        return self.node_ids()[idx]  # ROOT == -1 picks the pipeline id
 
     def version_of(self, idx: int, st: NodeState) -> str:
+        if st.shown is not None and st.shown[0] == st.serial:
+            return st.shown[1]
         path = "" if idx == ROOT else self.plan.nodes[idx].path
-        return ids.version(self.seed, self.task_id, path, st.serial)
+        text = ids.version(self.seed, self.task_id, path, st.serial)
+        st.shown = (st.serial, text)
+        return text
 
     # state changes ---------------------------------------------------------------------------
     def state_of(self, idx: int) -> NodeState | None:
         return self.root if idx == ROOT else self.states.get(idx)
 
     def transit(self, idx: int, st: NodeState, to: str) -> None:
-        S.check_transition(self.id_of(idx), st.state, to)
+        if to not in S.TRANSITIONS[st.state]:
+            S.check_transition(self.id_of(idx), st.state, to)
         st.state = to
 
-    def history(self, st: NodeState) -> None:
+    def history(self, idx: int, st: NodeState) -> None:
         if st.histories is None:
             st.histories = []
         st.histories.append(
@@ -149,7 +162,7 @@ class TaskRuntime:
                 st.started,
                 st.archived,
                 dict(st.inputs or {}),
-                dict(st.outputs or {}),
+                execution_outputs(self.plan.nodes[idx].kind if idx != ROOT else "", st),
                 st.ex_data,
             )
         )
@@ -222,7 +235,7 @@ class TaskRuntime:
                     p.asleep = True
                     return
                 if st.state == S.FINISHED:
-                    self.history(st)
+                    self.history(cur, st)
                     st.loop += 1
                     st.inner_loop += 1
                     st.retry = 0
@@ -304,7 +317,6 @@ class TaskRuntime:
         level = self.plan.levels[sub]
         inner = self.contexts.get(sub, {})
         outputs = {key[2:-1]: inner.get(key[2:-1]) for key in level.outputs}
-        outputs.update(_loop=sub_state.loop, _inner_loop=sub_state.inner_loop)
         sub_state.outputs = outputs
         self.finish(sub, sub_state, at)
         self.write_outputs(p, self.plan.nodes[sub], outputs)
@@ -366,9 +378,13 @@ class TaskRuntime:
         sc = self.scenario(node.idx)
         st.runs += 1
         st.scenario, st.outputs, st.ex_data, st.polls = sc, None, None, 0
-        context = self.context_of(p)
-        inputs = {key: render(item.get("value"), context) for key, item in _items(node.data)}
-        inputs.update(st.retry_inputs or {})
+        if node.static_inputs is not None and not st.retry_inputs:
+            inputs: Mapping[str, Any] = node.static_inputs
+        else:
+            context = self.context_of(p)
+            rendered = {key: render(value, context) for key, value in node.inputs}
+            rendered.update(st.retry_inputs or {})
+            inputs = rendered
         st.inputs = inputs
         duration = sc.duration
         if sc.duration_input:
@@ -414,12 +430,11 @@ class TaskRuntime:
     ) -> int:
         """An activity's run is over: FINISHED (or error-ignored) and onwards, or FAILED."""
         st.waiting = ""
+        st.ok = ok
         p.asleep = False
-        outputs: dict[str, Any] = dict(st.scenario.outputs) if st.scenario else {}
-        outputs.update(extra or {})
-        outputs.update(_result=ok, _loop=st.loop, _inner_loop=st.inner_loop)
-        if not ok:
-            outputs["ex_data"] = ex_data
+        outputs: Mapping[str, Any] = st.scenario.outputs if st.scenario else {}
+        if extra:
+            outputs = {**outputs, **extra}
         st.outputs = outputs
         if ok or node.error_ignorable:
             st.ex_data = None if ok else ex_data
@@ -468,8 +483,16 @@ class TaskRuntime:
         return None
 
 
-def _items(data: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    return [(k, v) for k, v in data.items() if isinstance(v, Mapping)]
+def execution_outputs(kind: str, st: NodeState) -> dict[str, Any]:
+    """bamboo's execution outputs of a node: the plugin's outputs plus the engine's keys."""
+    out = dict(st.outputs or {})
+    if kind == t.ACTIVITY and st.archived is not None:
+        out.update(_result=st.ok, _loop=st.loop, _inner_loop=st.inner_loop)
+    elif kind == t.SUBPROCESS and st.state == S.FINISHED:
+        out.update(_loop=st.loop, _inner_loop=st.inner_loop)
+    if st.ex_data is not None:
+        out["ex_data"] = st.ex_data
+    return out
 
 
 def resolve(values: dict[str, Any], rounds: int = 8) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ class Task:
     exclude: tuple[str, ...]
     cycle_tolerate: bool
     create_time: int
-    prepared: dict[str, Any]
+    prepared: Mapping[str, Any]  # shared with the plan: never mutated
     runtime: TaskRuntime
     executor: str = ""
     start_time: int | None = None
@@ -75,5 +76,6 @@ class Task:
 
     def index_of(self, node_id: str) -> int | None:
         if self._index is None:
-            self._index = {nid: idx for idx, nid in enumerate(self.runtime.node_ids())}
+            nodes = self.runtime.node_ids()[:-1]  # the last one is the root pipeline
+            self._index = {nid: idx for idx, nid in enumerate(nodes)}
         return self._index.get(node_id)

@@ -8,7 +8,7 @@ from typing import Any
 from . import states as S
 from . import tree as t
 from .models import NodeDetail, NodeRun
-from .runtime import ROOT, NodeState, TaskRuntime
+from .runtime import ROOT, NodeState, TaskRuntime, execution_outputs
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
@@ -41,16 +41,25 @@ def created_status(name: str) -> dict[str, Any]:
     }
 
 
-def _time(us: int | None, tz: tzinfo) -> str | None:
-    return (
-        None
-        if us is None
-        else (EPOCH + timedelta(microseconds=us)).astimezone(tz).strftime(TIME_FORMAT)
-    )
+class _Times:
+    """Formats clock readings in one time zone, each distinct reading once per view."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self.seen: dict[int, str] = {}
+
+    def __call__(self, us: int | None) -> str | None:
+        if us is None:
+            return None
+        text = self.seen.get(us)
+        if text is None:
+            moment = (EPOCH + timedelta(microseconds=us)).astimezone(self.tz)
+            text = self.seen[us] = moment.strftime(TIME_FORMAT)
+        return text
 
 
 def _row(
-    rt: TaskRuntime, idx: int, st: NodeState, now: int, tz: tzinfo, name: str
+    rt: TaskRuntime, idx: int, st: NodeState, now: int, times: _Times, name: str
 ) -> dict[str, Any]:
     parent = st.parent if st.parent is not None else ROOT
     return {
@@ -66,8 +75,8 @@ def _row(
         "error_ignorable": st.error_ignored,
         "error_ignored": st.error_ignored,
         "children": {},
-        "start_time": _time(st.started, tz),
-        "finish_time": _time(st.archived, tz),
+        "start_time": times(st.started),
+        "finish_time": times(st.archived),
         "elapsed_time": elapsed(st.started, st.archived, now),
         "name": name,
     }
@@ -92,7 +101,8 @@ def status_tree(
         return created_status(task_name)
     nodes = rt.plan.nodes
     rows: dict[int, dict[str, Any]] = {}
-    root = _row(rt, ROOT, rt.root, now, tz, task_name)
+    times = _Times(tz)
+    root = _row(rt, ROOT, rt.root, now, times, task_name)
     rows[ROOT] = root
     look_in_root = subprocess_id is not None  # bk-sops names sub-children from root activities
     for idx, st in rt.states.items():
@@ -100,7 +110,7 @@ def status_tree(
             continue  # appointed but never reached: no root id yet, so bamboo does not list it
         node = nodes[idx]
         name = node.name if not (look_in_root and node.parent != ROOT) else ""
-        rows[idx] = _row(rt, idx, st, now, tz, name)
+        rows[idx] = _row(rt, idx, st, now, times, name)
     for idx, row in rows.items():
         if idx != ROOT:
             parent = rows.get(rt.states[idx].parent)  # type: ignore[arg-type]
@@ -165,7 +175,7 @@ def node_detail(rt: TaskRuntime, idx: int, now: int) -> NodeDetail:
         finish_time=to_datetime(current.archived),
         elapsed_time=elapsed(current.started, current.archived, now),
         inputs=dict(current.inputs or {}),
-        outputs=dict(current.outputs or {}),
+        outputs=execution_outputs(node.kind, current) if st else {},
         ex_data=current.ex_data,
         histories=histories,
     )

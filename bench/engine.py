@@ -1,0 +1,204 @@
+"""Engine benchmark: many tasks of a 20-node template with a parallel block, run to the end in
+virtual time; then the cost of rendering status trees of 10, 100 and 1,000 nodes.
+
+    python bench/engine.py                 # 10,000 tasks
+    python bench/engine.py --tasks 100000  # the 60 s / 2 GB target
+    python bench/engine.py --profile       # where the time goes (cProfile, top functions)
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import itertools
+import pstats
+import resource
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from simulator import Engine, Scenario, ScenarioBook, TemplateSpec, VirtualClock
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _tree(chain: list[list[str]]) -> dict[str, Any]:
+    """A web tree from a list of stages; a stage of several ids is a parallel block."""
+    acts: dict[str, Any] = {}
+    gateways: dict[str, Any] = {}
+    flows: dict[str, Any] = {}
+    incoming: dict[str, list[str]] = {}
+    outgoing: dict[str, list[str]] = {}
+
+    def link(source: str, target: str) -> None:
+        flow_id = f"f{len(flows)}"
+        flows[flow_id] = {"id": flow_id, "source": source, "target": target, "is_default": False}
+        outgoing.setdefault(source, []).append(flow_id)
+        incoming.setdefault(target, []).append(flow_id)
+
+    previous = "start"
+    for number, stage in enumerate(chain):
+        if len(stage) == 1:
+            link(previous, stage[0])
+            previous = stage[0]
+            continue
+        fork, join = f"pg{number}", f"cg{number}"
+        gateways[fork] = {"id": fork, "type": "ParallelGateway", "name": ""}
+        gateways[join] = {"id": join, "type": "ConvergeGateway", "name": ""}
+        link(previous, fork)
+        for branch in stage:
+            steps = branch.split("+")
+            link(fork, steps[0])
+            for left, right in itertools.pairwise(steps):
+                link(left, right)
+            link(steps[-1], join)
+        previous = join
+    link(previous, "end")
+    names = {n for stage in chain for branch in stage for n in branch.split("+")}
+    for name in names:
+        acts[name] = {
+            "id": name,
+            "type": "ServiceActivity",
+            "name": name,
+            "component": {"code": "job", "data": {}},
+            "optional": False,
+            "error_ignorable": False,
+        }
+    nodes = {**acts, **gateways}
+    for node_id, node in nodes.items():
+        node["incoming"] = incoming[node_id]
+        many = node.get("type") == "ParallelGateway"
+        node["outgoing"] = outgoing[node_id] if many else outgoing[node_id][0]
+    return {
+        "start_event": {"id": "start", "type": "EmptyStartEvent", "name": "", "incoming": "",
+                        "outgoing": outgoing["start"][0]},
+        "end_event": {"id": "end", "type": "EmptyEndEvent", "name": "", "incoming": incoming["end"],
+                      "outgoing": ""},
+        "activities": acts,
+        "gateways": gateways,
+        "flows": flows,
+        "constants": {},
+        "outputs": [],
+    }  # fmt: skip
+
+
+def twenty_nodes() -> dict[str, Any]:
+    """start, a1..a5, a parallel block of 4 branches x 2 activities, z1..z3, end: 20 nodes."""
+    stages = [[f"a{i}"] for i in range(1, 6)]
+    stages.append([f"b{i}x+b{i}y" for i in range(1, 5)])
+    stages += [[f"z{i}"] for i in range(1, 4)]
+    return _tree(stages)
+
+
+def line(nodes: int) -> dict[str, Any]:
+    return _tree([[f"n{i}"] for i in range(nodes - 2)])
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_tasks(count: int, stepped: bool = True) -> dict[str, float]:
+    """Create, start and run `count` tasks to the end.
+
+    stepped: move the clock from one due time to the next, as the control API's "run until
+    idle" does (one engine call per distinct due time); otherwise move it once, far enough.
+    """
+    clock = VirtualClock(T0)
+    book = ScenarioBook(components={"job": Scenario(duration=5, jitter=2)})
+    engine = Engine(clock, seed=1, scenarios=book)
+    template = TemplateSpec(1, 1, "bench", "OpsTools", twenty_nodes())
+    figures: dict[str, float] = {}
+    began = time.perf_counter()
+    for number in range(count):
+        engine.create_task(template, name=f"task {number}", creator="bench", project_id=1)
+    figures["create"] = time.perf_counter() - began
+    began = time.perf_counter()
+    for task_id in range(1, count + 1):
+        engine.start_task(task_id, "bench")
+    figures["start"] = time.perf_counter() - began
+    began = time.perf_counter()
+    steps = 0
+    if stepped:
+        while (due := engine.next_due()) is not None:
+            clock.set(due)
+            engine.sync()
+            steps += 1
+    else:
+        clock.advance(3600)
+        engine.sync()
+        steps = 1
+    figures["run"] = time.perf_counter() - began
+    finished = engine.count(1, "status", {}).groups
+    assert finished[-1] == ("FINISHED", count), finished
+    figures["clock steps"] = steps
+    figures["virtual s"] = (clock.now() - T0).total_seconds()
+    return figures
+
+
+def render_cost(nodes: int, repeat: int) -> float:
+    """Seconds per status tree of a finished task with `nodes` nodes."""
+    clock = VirtualClock(T0)
+    engine = Engine(clock, seed=1, scenarios=ScenarioBook(components={"job": Scenario(duration=0)}))
+    task = engine.create_task(
+        TemplateSpec(2, 1, "line", "OpsTools", line(nodes)), name="t", creator="b", project_id=1
+    )
+    engine.start_task(task.id, "b")
+    clock.advance(1)
+    tree = engine.status_tree(task.id, tz=UTC, poll=False)
+    assert tree["state"] == "FINISHED" and len(tree["children"]) == nodes
+    began = time.perf_counter()
+    for _ in range(repeat):
+        engine.status_tree(task.id, tz=UTC, poll=False)
+    return (time.perf_counter() - began) / repeat
+
+
+def profiled(work: Callable[[], object], top: int) -> str:
+    profile = cProfile.Profile()
+    profile.enable()
+    work()
+    profile.disable()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--profile", action="store_true", help="print the top functions by time")
+    parser.add_argument(
+        "--mode", choices=("stepped", "jump", "both"), default="both",
+        help="stepped: clock to each next due time (run until idle); jump: one clock move",
+    )  # fmt: skip
+    args = parser.parse_args()
+    if args.profile:
+        print(profiled(lambda: run_tasks(args.tasks), 25))
+        return
+    print(f"{args.tasks:,} tasks of a 20-node template (parallel block of 4 x 2), to the end")
+    print(f"{'mode':<9}{'create s':>10}{'start s':>10}{'run s':>10}{'total s':>10}{'steps':>12}")
+    modes = ("stepped", "jump") if args.mode == "both" else (args.mode,)
+    for mode in modes:
+        began = time.perf_counter()
+        figures = run_tasks(args.tasks, stepped=mode == "stepped")
+        total = time.perf_counter() - began
+        print(
+            f"{mode:<9}{figures['create']:>10.2f}{figures['start']:>10.2f}{figures['run']:>10.2f}"
+            f"{total:>10.2f}{int(figures['clock steps']):>12,}"
+        )
+        if mode == "stepped":
+            virtual = timedelta(seconds=figures["virtual s"])
+            print(f"{'':<9}(virtual time from the first start to the last finish: {virtual})")
+    print(f"peak RSS {peak_rss_mb():,.0f} MB (resource.getrusage)")
+    gc.collect()  # the task runs above leave cycles behind; do not time their collection
+    print()
+    print(f"{'status tree':<14}{'ms/call':>10}")
+    for nodes, repeat in ((10, 2000), (100, 200), (1000, 20)):
+        print(f"{nodes:>5} nodes   {render_cost(nodes, repeat) * 1000:>10.3f}")
+
+
+if __name__ == "__main__":
+    main()
