@@ -23,8 +23,10 @@ from .envelope import json_response
 from .errors import CONTENT_NOT_EXIST, ApiError, GatewayError, from_domain
 from .handlers import HANDLERS
 from .inbound import Family, RawInput, invalid_param_format, merged_ids, parse, read_body
+from .journal import request_entry
 from .language import language_of
 from .state import MockState
+from .wirefaults import injected
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -40,7 +42,16 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
         mock: MockState = request.app.state.mock
         with mock.lock:
             trace_id = request.headers.get("traceparent") or mock.next_trace_id()
+            seq, arrived = mock.next_request(), mock.clock.now()
+            chaos = mock.faults.decide(op.name, arrived) if mock.faults.active else None
+        if chaos is not None:
+            if chaos.latency:
+                await mock.sleep(chaos.latency)
+            if chaos.fault is not None:
+                return await injected(request, op, family, mock, (seq, arrived, trace_id), chaos)
         status, body, headers = 200, None, {}
+        raw: RawInput | None = None
+        call: Call | None = None
         try:
             raw_body = await read_body(request, mock.settings.max_body_bytes)
             with mock.lock:
@@ -56,6 +67,12 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             status, body, headers = exc.status, exc.body(), auth.error_headers(exc)
         if mock.settings.validate_responses and status == 200:
             _check_response(op.name, body)
+        if mock.journal.enabled:
+            entry = request_entry(
+                request, seq, arrived, op.name, family, raw, call, status, body, trace_id, chaos
+            )
+            with mock.lock:
+                mock.journal.add(entry)
         return json_response(body, trace_id=trace_id, status=status, headers=headers)
 
     serve.__name__ = op.name

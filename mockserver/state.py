@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ import fixtures
 from simulator import Clock, Engine, ScenarioBook, VirtualClock, WallClock
 
 from .catalog import Catalog
+from .faults import FaultProfile
+from .journal import Journal
 from .settings import Settings
 
 
@@ -43,19 +46,50 @@ class MockState:
         self.settings = settings
         self.lock = threading.RLock()
         self.tz: tzinfo = ZoneInfo(settings.time_zone)
+        # Injected latency waits through this; tests swap in a recorder instead of sleeping.
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
         self.load(settings.fixture, settings.seed)
 
     def load(self, fixture_name: str, seed: int) -> None:
-        fixture = fixtures.load(fixture_name)
+        self.install(fixture_name, fixtures.load(fixture_name), seed, make_clock(self.settings))
+
+    def install(
+        self,
+        fixture_name: str,
+        fixture: Mapping[str, Any],
+        seed: int,
+        clock: Clock,
+        engine: Engine | None = None,
+    ) -> None:
+        """Replace everything: catalog, clock, engine, counters, journal, faults, scenario log."""
         self.fixture_name = fixture_name
         self.seed = seed
         self.catalog = Catalog(fixture)
-        self.clock = make_clock(self.settings)
-        self.engine = Engine(self.clock, seed, scenario_book(fixture))
+        self.clock = clock
+        self.engine = engine or Engine(self.clock, seed, scenario_book(fixture))
         self._trace_counter = 0
+        self.requests = 0
+        # Nobody can read the journal with the control API off, so it is not kept then.
+        self.journal = Journal(self.settings.journal_size if self.settings.control else 0)
+        self.faults = FaultProfile(seed)
+        # Scenario-book changes made through the control API, each with its clock reading.
+        self.scenario_changes: list[dict[str, Any]] = []
 
     def reset(self, fixture_name: str | None = None, seed: int | None = None) -> None:
         self.load(fixture_name or self.fixture_name, self.seed if seed is None else seed)
+
+    def next_request(self) -> int:
+        """The number of this bk-sops request since the last reset (1-based)."""
+        self.requests += 1
+        return self.requests
+
+    @property
+    def trace_counter(self) -> int:
+        return self._trace_counter
+
+    @trace_counter.setter
+    def trace_counter(self, value: int) -> None:
+        self._trace_counter = value
 
     def next_trace_id(self) -> str:
         """A trace id derived from the seed and the request count: runs repeat byte for byte."""

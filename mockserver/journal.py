@@ -1,0 +1,249 @@
+"""The request journal: a bounded ring of what the mock received and how it answered.
+
+Entries are built on the request path, so building one costs O(1) in the size of the request:
+parameters are kept as a bounded summary (long strings cut, deep or wide values elided) and
+secrets are masked while the summary is built. The raw query string and the
+`X-Bkapi-Authorization` header are never stored; the caller is kept as app code and user name.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Final
+
+from .auth import SECRET_KEYS
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from .call import Call
+    from .faults import Decision
+    from .inbound import RawInput
+
+MASK: Final = "******"
+# Any key containing one of these words is masked too, at any depth (a constant named
+# `${db_password}` is as secret as `bk_app_secret`).
+SECRET_WORDS: Final = ("secret", "token", "password", "passwd", "signature", "jwt")
+MAX_STRING: Final = 256
+MAX_VALUES: Final = 64
+MAX_DEPTH: Final = 4
+ELIDED: Final = "…"
+
+
+def is_secret(key: str) -> bool:
+    if key in SECRET_KEYS:
+        return True
+    lowered = key.lower()
+    return any(word in lowered for word in SECRET_WORDS)
+
+
+def summarize(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A masked, bounded copy of request parameters: at most MAX_VALUES values in all."""
+    budget = [MAX_VALUES]
+    return _mapping(params, budget, 0)
+
+
+def _mapping(value: Mapping[Any, Any], budget: list[int], depth: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if budget[0] <= 0:
+            out[ELIDED] = f"{len(value) - len(out)} more"
+            break
+        name = str(key)
+        budget[0] -= 1
+        out[name] = MASK if is_secret(name) else _value(item, budget, depth + 1)
+    return out
+
+
+def _value(value: Any, budget: list[int], depth: int) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= MAX_STRING else value[:MAX_STRING] + ELIDED
+    if depth >= MAX_DEPTH:
+        return ELIDED
+    if isinstance(value, Mapping):
+        return _mapping(value, budget, depth)
+    if isinstance(value, list | tuple):
+        out: list[Any] = []
+        for item in value:
+            if budget[0] <= 0:
+                out.append(f"{ELIDED} {len(value) - len(out)} more")
+                break
+            budget[0] -= 1
+            out.append(_value(item, budget, depth + 1))
+        return out
+    return ELIDED
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One request: what came in, what went out, and what the fault profile did to it."""
+
+    seq: int
+    at: datetime
+    method: str
+    path: str
+    operation: str | None
+    family: str | None
+    params: Mapping[str, Any]
+    app_code: str | None
+    username: str | None
+    status: int
+    result: bool | None
+    code: int | None
+    trace_id: str
+    task_id: int | None
+    bk_biz_id: int | None
+    latency: float = 0.0
+    fault: str | None = None
+    rules: tuple[str, ...] = ()
+
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.astimezone(tz).isoformat(),
+            "method": self.method,
+            "path": self.path,
+            "operation": self.operation,
+            "family": self.family,
+            "params": self.params,
+            "app_code": self.app_code,
+            "username": self.username,
+            "status": self.status,
+            "result": self.result,
+            "code": self.code,
+            "trace_id": self.trace_id,
+            "task_id": self.task_id,
+            "bk_biz_id": self.bk_biz_id,
+            "latency": self.latency,
+            "fault": self.fault,
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    """Which entries to pick; None matches anything."""
+
+    operation: str | None = None
+    task_id: int | None = None
+    family: str | None = None
+    status: int | None = None
+    result: bool | None = None
+    since: int | None = None  # only entries with seq > since
+
+    def matches(self, entry: Entry) -> bool:
+        return (
+            (self.operation is None or entry.operation == self.operation)
+            and (self.task_id is None or entry.task_id == self.task_id)
+            and (self.family is None or entry.family == self.family)
+            and (self.status is None or entry.status == self.status)
+            and (self.result is None or entry.result is self.result)
+            and (self.since is None or entry.seq > self.since)
+        )
+
+
+class Journal:
+    """The last `size` entries (0 turns journaling off). `received` counts every entry offered."""
+
+    def __init__(self, size: int) -> None:
+        if size < 0:
+            raise ValueError(f"journal size must be >= 0, got {size}")
+        self.size = size
+        self._ring: deque[Entry] = deque(maxlen=size)
+        self.received = 0
+        self.cleared = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.size > 0
+
+    def add(self, entry: Entry) -> None:
+        # deque.append with maxlen is O(1) and evicts the oldest entry once full.
+        self.received += 1
+        if self.size:
+            self._ring.append(entry)
+
+    def __len__(self) -> int:
+        return len(self._ring)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(tuple(self._ring))
+
+    @property
+    def evicted(self) -> int:
+        """Entries pushed out by newer ones (not counting those removed by `clear`)."""
+        return self.received - self.cleared - len(self._ring)
+
+    def select(self, query: Query, limit: int | None = None) -> list[Entry]:
+        """Matching entries, oldest first; with `limit`, only the newest `limit` of them."""
+        found = [e for e in tuple(self._ring) if query.matches(e)]
+        return found if limit is None else found[max(0, len(found) - limit) :]
+
+    def count(self, query: Query) -> int:
+        return sum(1 for e in tuple(self._ring) if query.matches(e))
+
+    def clear(self) -> int:
+        removed = len(self._ring)
+        self.cleared += removed
+        self._ring.clear()
+        return removed
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def request_entry(
+    request: Request,
+    seq: int,
+    at: datetime,
+    operation: str | None,
+    family: str | None,
+    raw: RawInput | None,
+    call: Call | None,
+    status: int,
+    body: Any,
+    trace_id: str,
+    decision: Decision | None = None,
+) -> Entry:
+    """The entry of one request, from whatever the pipeline got to before it answered."""
+    params: Mapping[str, Any] = raw.params if raw is not None else {}
+    if raw is None and request.method == "GET":
+        params = dict(request.query_params)
+    ids: Mapping[str, Any] = call.ids if call is not None else {}
+    if call is None and raw is not None:
+        ids = raw.path_ids
+    task_id = _int(ids.get("task_id", params.get("task_id")))
+    answer = body if isinstance(body, dict) else {}
+    if task_id is None and operation == "create_task" and isinstance(answer.get("data"), dict):
+        task_id = _int(answer["data"].get("task_id"))
+    result, code = answer.get("result"), answer.get("code")
+    return Entry(
+        seq=seq,
+        at=at,
+        method=request.method,
+        path=request.url.path,
+        operation=operation,
+        family=family,
+        params=summarize(params),
+        app_code=call.identity.app_code if call is not None else None,
+        username=call.identity.username if call is not None else None,
+        status=status,
+        result=result if isinstance(result, bool) else None,
+        code=_int(code),
+        trace_id=trace_id,
+        task_id=task_id,
+        bk_biz_id=_int(ids.get("bk_biz_id", params.get("bk_biz_id"))),
+        latency=0.0 if decision is None else decision.latency,
+        fault=None if decision is None or decision.fault is None else decision.fault.kind,
+        rules=() if decision is None else decision.fired,
+    )
