@@ -38,7 +38,8 @@ NODE_ACTIONS = frozenset(
     {"retry", "skip", "callback", "skip_exg", "skip_cpg", "pause", "resume"}
     | {"pause_subproc", "resume_subproc", "forced_fail", "retry_subprocess"}
 )
-Entry = tuple[int, int, TaskRuntime, int, int, int]  # (due, seq, runtime, node, serial, pid)
+# (due, seq, task id, node, serial, pid): only ints, so the garbage collector can untrack it
+Entry = tuple[int, int, int, int, int, int]
 
 
 class Engine:
@@ -66,22 +67,22 @@ class Engine:
         return views.to_us(self.sync())
 
     def _push(self, rt: TaskRuntime, due: int, idx: int, serial: int, pid: int) -> None:
-        heapq.heappush(self._heap, (due, next(self._seq), rt, idx, serial, pid))
+        heapq.heappush(self._heap, (due, next(self._seq), rt.task_id, idx, serial, pid))
 
     def _advance(self, until: int) -> None:
-        heap = self._heap
+        heap, tasks = self._heap, self._tasks
         while heap and heap[0][0] <= until:
-            due, _, rt, idx, serial, pid = heapq.heappop(heap)
-            rt.due(idx, serial, pid, due)
+            due, _, task_id, idx, serial, pid = heapq.heappop(heap)
+            tasks[task_id].runtime.due(idx, serial, pid, due)
 
     def next_due(self) -> datetime | None:
         """When the next scheduled work falls due; None when nothing is scheduled."""
         self.sync()
         while self._heap:
-            _, _, rt, idx, serial, _ = self._heap[0]
-            st = rt.states.get(idx)
+            due, _, task_id, idx, serial, _ = self._heap[0]
+            st = self._tasks[task_id].runtime.states.get(idx)
             if st is not None and st.serial == serial and st.state == "RUNNING" and st.waiting:
-                return views.to_datetime(self._heap[0][0])
+                return views.to_datetime(due)
             heapq.heappop(self._heap)
         return None
 
