@@ -29,7 +29,7 @@ def imported_packages(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_package_imports_only_what_design_allows(package):
-    offenders = {}
+    offenders: dict[str, list[str]] = {}
     for path in sorted((ROOT / package).rglob("*.py")):
         bad = imported_packages(path) - ALLOWED[package] - {package}
         if bad:
@@ -41,7 +41,7 @@ def test_simulator_uses_only_the_standard_library():
     import sys
 
     stdlib = set(sys.stdlib_module_names)
-    offenders = {}
+    offenders: dict[str, list[str]] = {}
     for path in sorted((ROOT / "simulator").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
