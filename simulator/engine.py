@@ -54,7 +54,9 @@ class Engine:
         self._heap: list[Entry] = []
         self._seq = itertools.count()
         self._plans: dict[tuple[Any, ...], tuple[Mapping[str, Any], Plan]] = {}
-        self._snapshots: dict[tuple[int, int], tuple[Scenario | None, ...]] = {}
+        self._snapshots: dict[Plan, tuple[Scenario | None, ...]] = {}
+        self._snapshot_book: ScenarioBook | None = None
+        self._snapshot_version = -1
 
     # time ---------------------------------------------------------------------------------
     def sync(self) -> datetime:
@@ -95,19 +97,23 @@ class Engine:
         t.validate(template.tree, cycle_tolerate=cycles)
         prepared = prepare_tree(template.tree, exclude)
         plan = compile_plan(prepared, t.validate(prepared, cycle_tolerate=cycles))
+        if cached is not None:
+            self._snapshots.pop(cached[1], None)
         self._plans[key] = (template.tree, plan)
         return plan
 
     def _snapshot(self, template_id: int, plan: Plan) -> tuple[Scenario | None, ...]:
-        key = (id(plan), self.scenarios.version)
-        found = self._snapshots.get(key)
+        """The scenario of every node of a plan as the book says now (shared between tasks)."""
+        book = self.scenarios
+        if self._snapshot_book is not book or self._snapshot_version != book.version:
+            self._snapshots, self._snapshot_book, self._snapshot_version = {}, book, book.version
+        found = self._snapshots.get(plan)
         if found is None:
             found = tuple(
-                self.scenarios.resolve(template_id, n.tid, n.code) if n.kind == t.ACTIVITY else None
+                book.resolve(template_id, n.tid, n.code) if n.kind == t.ACTIVITY else None
                 for n in plan.nodes
             )
-            self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] != id(plan)}
-            self._snapshots[key] = found
+            self._snapshots[plan] = found
         return found
 
     # tasks ------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ class Level:
     outputs: list[str]
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: a plan is a shared value
 class Plan:
     nodes: list[PlanNode]
     levels: dict[int, Level]

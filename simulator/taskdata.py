@@ -27,6 +27,12 @@ class ConstantsLocked(InvalidOperation):
         super().__init__(text, task_id=task_id, action="set_constants")
 
 
+def has_node(engine: Engine, task_id: int, node_id: object) -> bool:
+    """Whether `node_id` is a node of the task at any depth (events and gateways included)."""
+    engine.sync()
+    return isinstance(node_id, str) and engine._task(task_id).index_of(node_id) is not None
+
+
 def task_outputs(engine: Engine, task_id: int) -> dict[str, Any]:
     """The root pipeline's outputs ("${key}" -> value), written when its end event runs."""
     engine.sync()

@@ -111,3 +111,14 @@ def test_jitter_is_seeded():
     assert _finish_times(1) == _finish_times(1)
     assert _finish_times(1) != _finish_times(2)
     assert len(set(_finish_times(1))) == 3
+
+
+def test_replacing_the_book_takes_effect_for_new_tasks():
+    e, clock = engine()
+    e.create_task(spec(linear("a")), name="t", creator="u", project_id=1)
+    e.scenarios = ScenarioBook(components={"demo": Scenario(outcome="fail", duration=1)})
+    second = e.create_task(spec(linear("a")), name="t", creator="u", project_id=1).id
+    for task_id in (1, second):
+        e.start_task(task_id, "u")
+    clock.advance(5)
+    assert e.task(1).state == "FINISHED" and e.failed_ex_data(second) != {}
