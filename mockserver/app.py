@@ -10,9 +10,10 @@ from starlette.routing import BaseRoute, Route
 
 import schemas
 
-from . import control
+from . import control, snapshot
 from .envelope import json_response
 from .errors import api_not_found
+from .journal import journal_unmatched
 from .routes import operation_routes
 from .settings import Settings
 from .state import MockState
@@ -28,11 +29,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     with mock.lock:
         trace_id = request.headers.get("traceparent") or mock.next_trace_id()
     if exc.status_code == 404:
-        error = api_not_found(request.method, request.url.path)
-        return json_response(error.body(), trace_id=trace_id, status=404)
+        body = api_not_found(request.method, request.url.path).body()
+        journal_unmatched(request, mock, 404, body, trace_id)
+        return json_response(body, trace_id=trace_id, status=404)
     # Django's require_GET/require_POST answer 405 with an empty body and an Allow header.
     out = Response(b"", status_code=exc.status_code, headers=dict(exc.headers or {}))
     out.headers["Sops-Trace-Id"] = trace_id
+    journal_unmatched(request, mock, exc.status_code, None, trace_id)
     return out
 
 
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.control:
         routes.extend(control.control_routes())
     app = Starlette(
+        lifespan=snapshot.keep_state_file,
         routes=routes,
         exception_handlers={
             HTTPException: _http_error,
@@ -51,5 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.mock = MockState(settings)
+    if settings.state_file:
+        snapshot.load_file(app.state.mock, settings.state_file)
     app.state.openapi = schemas.build_openapi()
     return app

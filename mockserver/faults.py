@@ -289,10 +289,11 @@ class Decision:
 class FaultProfile:
     """The ordered rules of one app. Callers hold the app's lock around every method."""
 
-    def __init__(self, seed: int, rules: Iterable[Rule] = ()) -> None:
+    def __init__(self, seed: int, rules: Iterable[Rule] = (), made: int = 0) -> None:
         self.seed = seed
         self.rules: list[Rule] = list(rules)
-        self._made = len(self.rules)
+        # How many ids `next_id` handed out: kept in snapshots so restored ids continue.
+        self.made = made
 
     @property
     def active(self) -> bool:
@@ -301,8 +302,8 @@ class FaultProfile:
     def next_id(self) -> str:
         taken = {r.id for r in self.rules}
         while True:
-            self._made += 1
-            candidate = f"rule-{self._made}"
+            self.made += 1
+            candidate = f"rule-{self.made}"
             if candidate not in taken:
                 return candidate
 

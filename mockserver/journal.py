@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .call import Call
     from .faults import Decision
     from .inbound import RawInput
+    from .state import MockState
 
 MASK: Final = "******"
 # Any key containing one of these words is masked too, at any depth (a constant named
@@ -247,3 +248,15 @@ def request_entry(
         fault=None if decision is None or decision.fault is None else decision.fault.kind,
         rules=() if decision is None else decision.fired,
     )
+
+
+def journal_unmatched(
+    request: Request, mock: MockState, status: int, body: Any, trace_id: str
+) -> None:
+    """Journal a request no route took (404, 405); control-plane paths are left out."""
+    if not mock.journal.enabled or request.url.path.startswith("/__mock__/"):
+        return
+    with mock.lock:
+        seq, at = mock.next_request(), mock.clock.now()
+        entry = request_entry(request, seq, at, None, None, None, None, status, body, trace_id)
+        mock.journal.add(entry)

@@ -1,54 +1,20 @@
-"""The control API under /__mock__/: health, reset and the clock. Not part of bk-sops.
-
-Answers are plain JSON objects; errors carry HTTP 4xx and `{"error": ..., "message": ...}`.
-"""
+"""Health, reset and the clock."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
+from mockserver.state import MockState
 from simulator import VirtualClock
 
-from .envelope import json_response
-from .state import MockState
+from .base import ControlError, guarded, json_object, ok
 
 # Bounds of "run until idle", so a flow that loops forever cannot hang the server.
 UNTIL_IDLE_MAX_STEPS = 100_000
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, error: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error, self.message = status, error, message
-
-
-def _mock(request: Request) -> MockState:
-    mock: MockState = request.app.state.mock
-    token = mock.settings.control_token
-    if token is not None and request.headers.get("authorization") != f"Bearer {token}":
-        raise ControlError(
-            401, "unauthorized", "the control API needs 'Authorization: Bearer <token>'"
-        )
-    return mock
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    if not body.strip():
-        return {}
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise ControlError(400, "invalid_json", "the body is not valid JSON") from None
-    if not isinstance(parsed, dict):
-        raise ControlError(400, "invalid_json", "the body must be a JSON object")
-    return parsed
 
 
 def clock_view(mock: MockState) -> dict[str, Any]:
@@ -60,16 +26,16 @@ def clock_view(mock: MockState) -> dict[str, Any]:
 
 
 async def health(request: Request) -> Response:
-    mock = _mock(request)
+    mock = guarded(request)
     with mock.lock:
-        return json_response(
+        return ok(
             {"status": "ok", "fixture": mock.fixture_name, "seed": mock.seed, **clock_view(mock)}
         )
 
 
 async def reset(request: Request) -> Response:
-    mock = _mock(request)
-    body = await _json_object(request)
+    mock = guarded(request)
+    body = await json_object(request)
     fixture, seed = body.get("fixture"), body.get("seed")
     if fixture is not None and not isinstance(fixture, str):
         raise ControlError(400, "invalid_fixture", "fixture must be a fixture name or a file path")
@@ -80,15 +46,15 @@ async def reset(request: Request) -> Response:
             mock.reset(fixture, seed)
         except (FileNotFoundError, ValueError) as exc:
             raise ControlError(400, "invalid_fixture", str(exc)) from None
-        return json_response({"status": "reset", "fixture": mock.fixture_name, "seed": mock.seed})
+        return ok({"status": "reset", "fixture": mock.fixture_name, "seed": mock.seed})
 
 
 async def clock(request: Request) -> Response:
-    mock = _mock(request)
+    mock = guarded(request)
     if request.method != "POST":
         with mock.lock:
-            return json_response(clock_view(mock))
-    body = await _json_object(request)
+            return ok(clock_view(mock))
+    body = await json_object(request)
     with mock.lock:
         virtual = mock.clock
         if not isinstance(virtual, VirtualClock):
@@ -97,7 +63,7 @@ async def clock(request: Request) -> Response:
             )
         extra = _move(mock, virtual, body)
         mock.engine.sync()
-        return json_response({**clock_view(mock), **extra})
+        return ok({**clock_view(mock), **extra})
 
 
 def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +74,7 @@ def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[st
         clock.advance(float(seconds))
         return {}
     if "to" in body:
-        target = _moment(body["to"])
+        target = moment(body["to"], "to")
         if target < clock.now():
             raise ControlError(400, "clock_backwards", "the clock never moves backwards")
         clock.set(target)
@@ -126,26 +92,13 @@ def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[st
     )
 
 
-def _moment(value: Any) -> datetime:
+def moment(value: Any, name: str) -> datetime:
     if not isinstance(value, str):
-        raise ControlError(400, "invalid_time", "to must be an ISO 8601 time with an offset")
+        raise ControlError(400, "invalid_time", f"{name} must be an ISO 8601 time with an offset")
     try:
-        moment = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ControlError(400, "invalid_time", f"not an ISO 8601 time: {value!r}") from None
-    if moment.tzinfo is None:
-        raise ControlError(400, "invalid_time", "to needs a UTC offset, e.g. +08:00")
-    return moment
-
-
-def control_routes() -> list[BaseRoute]:
-    return [
-        Route("/__mock__/health", health, methods=["GET"]),
-        Route("/__mock__/reset", reset, methods=["POST"]),
-        Route("/__mock__/clock", clock, methods=["GET", "POST"]),
-    ]
-
-
-async def control_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ControlError)
-    return json_response({"error": exc.error, "message": exc.message}, status=exc.status)
+    if parsed.tzinfo is None:
+        raise ControlError(400, "invalid_time", f"{name} needs a UTC offset, e.g. +08:00")
+    return parsed
