@@ -30,7 +30,17 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     p.add_argument("--app-host", default=None, help="base of task_url (default http://HOST:PORT/)")
     p.add_argument("--no-control", action="store_true", help="turn the /__mock__/ API off")
-    p.add_argument("--control-token", default=None)
+    p.add_argument(
+        "--control-token", default=None, help="require 'Authorization: Bearer T' on /__mock__/"
+    )
+    p.add_argument(
+        "--journal-size", type=int, default=1000, help="requests the journal keeps (0: none)"
+    )
+    p.add_argument(
+        "--state-file",
+        default=None,
+        help="load this snapshot at start when it exists; write it on a clean shutdown",
+    )
     p.add_argument("--log-level", default="info")
 
 
@@ -50,6 +60,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         app_host=args.app_host,
         control=not args.no_control,
         control_token=args.control_token,
+        journal_size=args.journal_size,
+        state_file=args.state_file,
     )
 
 
@@ -58,9 +70,11 @@ def serve(args: argparse.Namespace) -> int:
 
     from .accesslog import MaskedAccessLog
     from .app import create_app
+    from .wirefaults import ExposeTransport
 
     settings = settings_from(args)
-    app = MaskedAccessLog(create_app(settings))
+    # ExposeTransport goes outermost: it needs uvicorn's own `send` to reach the connection.
+    app = ExposeTransport(MaskedAccessLog(create_app(settings)))
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False
     )
