@@ -94,6 +94,14 @@ def test_group_by_category_lists_only_categories_with_tasks(world):
         ({"creator": "None", "name": ""}, 5),
         ({"project_id": 2}, 5),
         ({"is_deleted": False}, 5),
+        ({"start_time__isnull": True}, 2),
+        ({"finish_time__isnull": "false"}, 2),
+        ({"creator__in": "alice,bob"}, 5),
+        ({"id__in": [1, 2]}, 2),
+        ({"name__iexact": "DEPLOY DB"}, 1),
+        ({"name__startswith": "Deploy"}, 1),
+        ({"name__iendswith": "BACKUP"}, 3),
+        ({"id__gt": 3}, 2),
     ],
 )
 def test_conditions(world, conditions, total):

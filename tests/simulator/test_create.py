@@ -182,3 +182,32 @@ def test_excluding_every_branch_collapses_the_parallel_block():
     e.start_task(task.id, "u")
     clock.advance(10)
     assert e.task(task.id).state == "FINISHED"
+
+
+def test_front_end_data_and_gateway_references_follow_the_new_ids():
+    builder = Tree().act("a").act("b").eg("x").cg("m").var("n", 1)
+    builder.chain("start", "x", "a", "m", "end").chain("x", "b", "m")
+    builder.cond("x", "a", "${n} == 1").default("x", "b")
+    tree = builder.build()
+    tree["gateways"]["x"]["converge_gateway_id"] = "m"
+    tree["line"] = [
+        {"id": f, "source": {"id": v["source"]}, "target": {"id": v["target"]}}
+        for f, v in tree["flows"].items()
+    ]
+    tree["location"] = [
+        {"id": node, "x": 0, "y": 0} for node in ("start", "a", "b", "x", "m", "end")
+    ]
+    e, _ = engine()
+    built = _create(e, tree).pipeline_tree
+    ids = node_ids(e, 1)
+    (gateway,) = [g for g in built["gateways"].values() if g["type"] == "ExclusiveGateway"]
+    assert gateway["converge_gateway_id"] == ids["m"]
+    assert gateway["default_condition"]["flow_id"] in built["flows"]
+    assert set(gateway["conditions"]) <= set(built["flows"])
+    assert {line["id"] for line in built["line"]} == set(built["flows"])
+    assert all(
+        line["source"]["id"] == built["flows"][line["id"]]["source"] for line in built["line"]
+    )
+    assert {loc["id"] for loc in built["location"]} == {
+        ids[k] for k in ("start", "a", "b", "x", "m", "end")
+    }

@@ -241,3 +241,29 @@ def test_set_node_scenario_changes_the_next_run():
     assert ops == ["start", "scenario", "node"]
     with pytest.raises(NodeOperationError, match="is not an activity"):
         run.engine.set_node_scenario(run.task_id, run.ids["start"], {"duration": 1})
+
+
+def test_more_preconditions_on_unreached_and_wrong_nodes():
+    run = Run(linear("a", "b")).start()
+    with pytest.raises(NodeOperationError, match=r"is not activity, actual: EmptyStartEvent"):
+        run.op("start", "forced_fail")
+    with pytest.raises(NodeOperationError, match=r"State matching query does not exist\."):
+        run.op("b", "forced_fail")
+    with pytest.raises(InvalidOperation, match=r"node\(n[0-9a-f]+\) does not exist"):
+        run.op("b", "pause_subproc")
+    with pytest.raises(InvalidOperation, match=r"State matching query does not exist\."):
+        run.op("b", "resume_subproc")
+    run.op("b", "resume")  # creates a READY row nobody sees yet; the node then runs as usual
+    run.wait(10)
+    assert run.state == "FINISHED"
+
+
+def test_skip_cpg_needs_flows():
+    tree = Tree().act("a").act("b").cpg("p").cg("m").var("n", 0)
+    tree.chain("start", "p", "a", "m", "end").chain("p", "b", "m")
+    tree.cond("p", "a", "${n} == 1").cond("p", "b", "${n} == 2")
+    run = Run(tree.build()).start()
+    with pytest.raises(NodeOperationError, match="flow_ids is empty"):
+        run.op("p", "skip_cpg", flow_ids=[])
+    with pytest.raises(NodeOperationError, match="flow_ids is required"):
+        run.op("p", "skip_cpg")

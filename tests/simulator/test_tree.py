@@ -143,3 +143,70 @@ def test_nested_blocks_and_shared_converge():
     shared.chain("start", "p", "a", "c", "end").chain("p", "x", "b", "c").chain("x", "d", "c")
     shared.cond("x", "b", "1 == 1").cond("x", "d", "1 == 2")
     assert validate(shared.build()) == {"p": "c", "x": "c"}
+
+
+def _renamed(tree, path, value):
+    *keys, last = path
+    node = tree
+    for key in keys:
+        node = node[key]
+    node[last] = value
+    return tree
+
+
+MORE_INVALID = [
+    (lambda: _renamed(linear("a"), ["start_event", "type"], "Timer"), "start", "node_type"),
+    (lambda: _renamed(linear("a"), ["end_event", "type"], "Boom"), "end", "node_type"),
+    (lambda: _renamed(linear("a"), ["activities", "a", "type"], "Script"), "a", "node_type"),
+    (lambda: _renamed(linear("a"), ["activities", "a", "id"], "b"), "a", "structure"),
+    (lambda: _renamed(linear("a"), ["flows", "f_start_a", "target"], "end"),
+     "start", "flow_reference"),
+    (lambda: _renamed(linear("a"), ["flows", "f_x"], {"id": "f_x", "source": "a", "target": "end"}),
+     "a", "flow_reference"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("build", "node_id", "rule"), MORE_INVALID)
+def test_more_invalid_trees(build, node_id, rule):
+    with pytest.raises(InvalidTree) as caught:
+        validate(build())
+    assert (caught.value.node_id, caught.value.rule) == (node_id, rule)
+
+
+def test_condition_rules():
+    tree = _missing_condition()
+    tree["gateways"]["g"]["conditions"]["f_g_b"] = {"evaluate": 1}
+    with pytest.raises(InvalidTree, match="has no evaluate text"):
+        validate(tree)
+    tree["gateways"]["g"]["conditions"] = {"f_zzz": {"evaluate": "1 == 1"}}
+    with pytest.raises(InvalidTree, match="foreign flow"):
+        validate(tree)
+    tree = _missing_condition()
+    tree["gateways"]["g"]["default_condition"] = {"flow_id": "f_a_c"}
+    with pytest.raises(InvalidTree, match="default flow"):
+        validate(tree)
+
+
+def test_converge_rules():
+    two = Tree().act("a").act("b").act("c").act("d").pg("p").pg("q").cg("m")
+    two.chain("start", "p", "a", "m").chain("p", "b", "m").chain("m", "q", "c", "m").chain(
+        "q", "d", "end"
+    )
+    with pytest.raises(InvalidTree) as caught:
+        validate(two.build())
+    assert caught.value.rule == "converge_match"
+    loose = Tree().act("a").act("b").act("c").eg("x").cg("m1").cg("m2")
+    loose.chain("start", "x", "a", "m1", "end").chain("x", "b", "m2", "c", "m1")
+    loose.cond("x", "a", "1 == 1").cond("x", "b", "1 == 2")
+    with pytest.raises(InvalidTree, match="same converge"):
+        validate(loose.build())
+
+
+def test_a_start_event_cannot_be_a_target():
+    tree = Tree().act("a").eg("x").chain("start", "a", "x", "end").chain("x", "start")
+    tree.cond("x", "end", "1 == 1").cond("x", "start", "1 == 2")
+    built = tree.build()
+    built["start_event"]["incoming"] = "f_x_start"
+    with pytest.raises(InvalidTree) as caught:
+        validate(built)
+    assert (caught.value.node_id, caught.value.rule) == ("start", "connection")
