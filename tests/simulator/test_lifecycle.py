@@ -73,3 +73,18 @@ def test_revoke_of_a_suspended_task():
     run.engine.revoke_task(run.task_id)
     run.wait(10)
     assert run.state == "REVOKED" and "end" not in run.states()
+
+
+def test_next_due_reports_the_earliest_live_schedule():
+    from datetime import timedelta
+
+    from .builders import T0
+
+    run = Run(linear("a", "b"))
+    assert run.engine.next_due() is None
+    run.start()
+    assert run.engine.next_due() == T0 + timedelta(seconds=5)
+    run.op("a", "forced_fail")
+    assert run.engine.next_due() is None  # the stale schedule is dropped, not reported
+    run.op("a", "retry")
+    assert run.engine.next_due() == T0 + timedelta(seconds=5)

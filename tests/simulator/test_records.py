@@ -1,9 +1,11 @@
 """Records and snapshots: a task rebuilt from its record equals the live one."""
 
 import json
+
+import pytest
 from datetime import timedelta
 
-from simulator import Engine, VirtualClock
+from simulator import Engine, Scenario, VirtualClock, ids
 
 from .builders import T0
 from .programs import apply, create, new_engine, observe
@@ -88,3 +90,31 @@ def test_import_replaces_existing_tasks():
     other.import_state(engine.export_state())
     assert [t.id for t in other.tasks()] == [task_id]
     assert other.seed == engine.seed
+
+
+def test_bad_records_are_refused():
+    engine, clock, _, _ = _drive()
+    state = engine.export_state()
+    with pytest.raises(ValueError, match="unknown snapshot format"):
+        Engine.from_state(VirtualClock(clock.now()), {**state, "format": 99})
+    state["tasks"][0]["ops"].append(
+        {"at": state["tasks"][0]["ops"][-1]["at"], "op": "teleport", "args": {}}
+    )
+    with pytest.raises(ValueError, match="unknown operation 'teleport'"):
+        Engine.from_state(VirtualClock(clock.now()), state)
+
+
+def test_clearing_a_node_scenario_goes_back_to_the_snapshot():
+    clock = VirtualClock(T0)
+    engine = new_engine(1, clock)
+    task_id = create(engine)
+    a = ids.node_id(1, task_id, "a")
+    engine.set_node_scenario(task_id, a, {"outcome": "fail", "duration": 0})
+    engine.set_node_scenario(task_id, a, None)
+    engine.start_task(task_id, "u")
+    clock.advance(3)
+    assert engine.failed_ex_data(task_id) == {}
+    assert [op["args"]["scenario"] for op in engine.record(task_id)["ops"][:2]] == [
+        {**Scenario.from_dict({"outcome": "fail", "duration": 0}).to_dict()},
+        None,
+    ]
