@@ -26,7 +26,7 @@ def _rule(mock: MockState, data: Any, rule_id: str | None = None) -> Rule:
         fresh["id"] = rule_id
     default_id = "" if "id" in fresh else mock.faults.next_id()
     try:
-        return rule_from_dict(fresh, default_id, mock.engine.sync())
+        return rule_from_dict(fresh, default_id, mock.engine.sync().astimezone(mock.tz))
     except FaultRuleError as exc:
         raise ControlError(400, "invalid_rule", str(exc)) from None
 
