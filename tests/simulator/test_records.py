@@ -1,9 +1,9 @@
 """Records and snapshots: a task rebuilt from its record equals the live one."""
 
 import json
+from datetime import timedelta
 
 import pytest
-from datetime import timedelta
 
 from simulator import Engine, Scenario, VirtualClock, ids
 
