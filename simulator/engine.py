@@ -335,7 +335,7 @@ class Engine:
             raise InvalidOperation("task command is invalid", task_id=task.id, action=action)
         idx = self._index(task, args["node_id"])
         rt = task.runtime
-        if task.is_revoked:
+        if task.is_revoked:  # bamboo would accept some, then never move on: refuse them all
             text = f"pipeline({rt.root_id}) state is: REVOKED"
             raise InvalidOperation(text, task_id=task.id, state="REVOKED", action=action)
         if action == "retry":
