@@ -54,7 +54,8 @@ class ExposeTransport:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             transport = getattr(getattr(send, "__self__", None), "transport", None)
-            if isinstance(transport, asyncio.BaseTransport):
+            # Duck-typed: uvloop's transports are not asyncio.BaseTransport subclasses.
+            if callable(getattr(transport, "close", None)):
                 scope[TRANSPORT_KEY] = transport
         await self.app(scope, receive, send)
 
@@ -68,7 +69,7 @@ class DropResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         transport = scope.get(TRANSPORT_KEY)
-        if not isinstance(transport, asyncio.BaseTransport):
+        if transport is None:
             raise ConnectionDropped("sops-mock dropped the connection (injected fault)")
         if self.reset:
             sock = transport.get_extra_info("socket")
