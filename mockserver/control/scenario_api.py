@@ -60,9 +60,9 @@ async def book(request: Request) -> Response:
     body = await json_body(request)
     if not isinstance(body, Mapping) or not set(body) <= {"components", "templates"}:
         raise ControlError(400, "invalid_book", 'send {"components": {...}, "templates": {...}}')
-    components = _components(body.get("components") or {})
+    components = _components(body.get("components", {}))
     with mock.lock:
-        nodes = dict(_template_nodes(mock, body.get("templates") or {}))
+        nodes = dict(_template_nodes(mock, body.get("templates", {})))
         _replace(mock.engine.scenarios, components, nodes)
         _log(mock, {"target": "book", "book": mock.engine.scenarios.to_dict()})
         return ok(_book_view(mock))

@@ -50,7 +50,7 @@ def fired(made: FaultProfile, operations: list[str], now: datetime = T0) -> list
     return out
 
 
-# Draws ------------------------------------------------------------------------------------------
+# Draws ------------------------------------------------------------
 def test_draws_are_in_the_open_unit_interval_and_depend_on_every_coordinate():
     base = draw(1, "r", 1, "fire")
     assert base == draw(1, "r", 1, "fire")
@@ -83,7 +83,7 @@ def test_lognormal_latency_grows_with_the_draw_and_stays_capped():
     assert samples == sorted(samples) and samples[0] < 0.1 < samples[-1] <= MAX_LATENCY
 
 
-# Validation -------------------------------------------------------------------------------------
+# Validation ------------------------------------------------------------
 @pytest.mark.parametrize(
     ("data", "field"),
     [
@@ -141,7 +141,7 @@ def test_a_rule_survives_a_round_trip_through_its_dict():
     assert again == rule
 
 
-# Decisions --------------------------------------------------------------------------------------
+# Decisions ------------------------------------------------------------
 def test_after_and_times_bound_the_injections():
     made = profile(0, {"after": 2, "times": 3, "fault": {"kind": "app_error"}})
     assert fired(made, ["start_task"] * 7) == [None, None, *["app_error"] * 3, None, None]
@@ -317,7 +317,7 @@ def test_a_drop_in_process_raises_connection_dropped(client):
         client.get(f"/apigw/get_template_list/{BIZ}/", headers=AUTH_HEADER)
 
 
-# Fault rules over the control API ---------------------------------------------------------------
+# Fault rules over the control API ------------------------------------------------------------
 def test_rules_are_added_read_replaced_and_removed(client):
     first = add(client, {"fault": {"kind": "drop"}})
     named = add(client, {"id": "slow", "latency": {"seconds": 1}})
@@ -363,7 +363,7 @@ def test_rules_count_what_they_saw(api, client):
     assert datetime.fromisoformat(rule["set_at"]).utcoffset() == timedelta(hours=8)
 
 
-# Over a real socket -------------------------------------------------------------------------------
+# Over a real socket ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def served():
     with RunningMock(validate_responses=True) as mock:

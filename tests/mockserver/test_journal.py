@@ -41,7 +41,7 @@ def entry(seq: int, operation: str = "get_task_status", task_id: int | None = 1)
     )
 
 
-# The ring --------------------------------------------------------------------------------------
+# The ring ------------------------------------------------------------
 def test_the_ring_keeps_the_newest_entries_and_counts_the_rest():
     journal = Journal(3)
     for seq in range(1, 8):
@@ -84,7 +84,7 @@ def test_select_and_count_filter_the_same_way(query, limit, expected):
         assert journal.count(query) == len(expected)
 
 
-# Summaries --------------------------------------------------------------------------------------
+# Summaries ------------------------------------------------------------
 def test_summaries_cut_long_strings_and_stop_at_the_value_budget():
     params = {"name": "x" * 10_000, "constants": {f"${{k{i}}}": i for i in range(1000)}}
     summary = summarize(params)
@@ -127,7 +127,7 @@ def test_no_secret_survives_a_summary_wherever_it_sits(params, key, secret):
     assert secret not in json.dumps(summarize(nested), ensure_ascii=False)
 
 
-# Over HTTP ---------------------------------------------------------------------------------------
+# Over HTTP ------------------------------------------------------------
 def journal(client, **query) -> dict:
     answer = client.get("/__mock__/journal", params=query)
     assert answer.status_code == 200, answer.text
