@@ -75,7 +75,8 @@ class Call:
             if name == "format":
                 continue
             value = self.params.get(name)
-            if value is None or value is False:
+            # DRF reads a blank query value of a non-required field as absent (its default).
+            if value is None or value is False or value == "":
                 flags[name] = False
             elif value is True or value in _TRUE:
                 flags[name] = True
@@ -83,7 +84,7 @@ class Call:
                 flags[name] = False
             else:
                 errors[name] = ["Must be a valid boolean."]
-        fmt = self.params.get("format", "json")
+        fmt = self.params.get("format") or "json"
         if "format" in names and fmt not in ("json", "yaml"):
             errors["format"] = [
                 self.text(f"“{fmt}” 不是合法选项。", f'"{fmt}" is not a valid choice.')

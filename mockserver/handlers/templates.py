@@ -14,7 +14,16 @@ from mockserver.state import MockState
 from mockserver.timefmt import render
 from mockserver.yamlexport import template_yaml
 
-LIST_FLAGS = ("include_labels", "include_executor_proxy", "include_notify")
+# IncludeTemplateSerializer validates all of these, although the list uses only the first three.
+LIST_FLAGS = (
+    "include_labels",
+    "include_executor_proxy",
+    "include_notify",
+    "include_subprocess",
+    "include_constants",
+    "unfold_subprocess",
+    "format",
+)
 INFO_FLAGS = (
     "include_subprocess",
     "include_constants",
