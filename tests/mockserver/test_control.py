@@ -1,11 +1,14 @@
-"""The minimal control API: health, reset, and the clock."""
+"""The control API: health, reset, the clock; the token guard; its own OpenAPI document."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
+from mockserver import control
 from mockserver.app import create_app
 from mockserver.settings import Settings
 
@@ -87,3 +90,89 @@ def test_control_can_be_turned_off_or_guarded():
         assert guarded.get("/__mock__/health").status_code == 401
         ok = guarded.get("/__mock__/health", headers={"Authorization": "Bearer t0k"})
         assert ok.status_code == 200
+
+
+# Guarding, and the control API's own document -------------------------------------------
+def control_calls() -> list[tuple[str, str]]:
+    samples = {
+        "{code}": "bk_display",
+        "{template_id}": "31",
+        "{node_id}": "b4622bc66d53e664e4e764359b19639b",
+        "{task_id:int}": "1",
+        "{rule_id}": "r1",
+    }
+    calls = []
+    for route in control.control_routes():
+        path = route.path  # type: ignore[attr-defined]
+        for name, value in samples.items():
+            path = path.replace(name, value)
+        for method in sorted(route.methods - {"HEAD"}):  # type: ignore[attr-defined]
+            calls.append((method, path))
+    return calls
+
+
+CONTROL_CALLS = control_calls()
+
+
+def test_every_control_route_is_listed():
+    assert len(CONTROL_CALLS) == 28
+    assert {path for _, path in CONTROL_CALLS} >= {
+        "/__mock__/journal",
+        "/__mock__/faults",
+        "/__mock__/state",
+        "/__mock__/scenarios",
+        "/__mock__/openapi.json",
+    }
+
+
+@pytest.fixture(scope="module")
+def guarded():
+    with TestClient(create_app(Settings(control_token="t0k"))) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def off():
+    with TestClient(create_app(Settings(control=False))) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("method", "path"), CONTROL_CALLS)
+def test_the_token_guards_every_control_call(guarded, method, path):
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "t0k"}):
+        answer = guarded.request(method, path, headers=headers)
+        assert answer.status_code == 401, (method, path, headers)
+        assert answer.json()["error"] == "unauthorized"
+    allowed = guarded.request(method, path, headers={"Authorization": "Bearer t0k"})
+    assert allowed.status_code != 401
+
+
+@pytest.mark.parametrize(("method", "path"), CONTROL_CALLS)
+def test_no_control_means_no_control_route(off, method, path):
+    answer = off.request(method, path)
+    assert answer.status_code == 404 and answer.json()["code"] == 1640401
+
+
+def test_the_control_document_is_valid_and_lists_every_route(client):
+    document = client.get("/__mock__/openapi.json").json()
+    validate(document)
+    documented = {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    routes = {
+        (method, route.path.replace(":int", ""))  # type: ignore[attr-defined]
+        for route in control.control_routes()
+        for method in route.methods - {"HEAD"}  # type: ignore[attr-defined]
+    }
+    assert documented == routes
+
+
+def test_the_two_documents_do_not_mix(client):
+    bk_sops = client.get("/openapi.json").json()
+    mine = client.get("/__mock__/openapi.json").json()
+    assert not any(path.startswith("/__mock__") for path in bk_sops["paths"])
+    assert all(path.startswith("/__mock__/") for path in mine["paths"])
+    assert bk_sops["info"]["title"] != mine["info"]["title"]
