@@ -1,0 +1,72 @@
+"""One generated case, end to end: moved to the target's family, sent, judged by every check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from schemathesis.core import NOT_SET
+
+from schemas.operations import Operation, operation
+
+from .checks import Failure, builtin_failures, envelope_failures, input_failures, ordered
+from .client import ContractClient, Exchange
+from .wire import InputError, WireInput, input_errors, read_wire
+
+
+@dataclass
+class Judged:
+    exchange: Exchange
+    wire: WireInput
+    errors: list[InputError]
+    failures: list[Failure]
+
+
+def operation_of(case: Any) -> Operation:
+    return operation(case.operation.definition.raw["operationId"])
+
+
+def send_case(client: ContractClient, case: Any) -> tuple[Exchange, WireInput, list[InputError]]:
+    """Send a schemathesis case through the suite's client, on the target's URL family."""
+    op = operation_of(case)
+    ids = dict(case.path_parameters or {})
+    headers = {str(k): str(v) for k, v in (case.headers or {}).items()}
+    body, has_body, raw = None, False, None
+    if case.body is not NOT_SET:
+        has_body = True
+        if isinstance(case.body, bytes | bytearray):
+            raw = bytes(case.body)
+        else:
+            body = case.body
+        headers.setdefault("Content-Type", case.media_type or "application/json")
+    request = client.target.route(
+        op,
+        case.method.upper(),
+        ids,
+        dict(case.query or {}),
+        body,
+        has_body,
+        headers,
+        raw,
+    )
+    exchange = client.send(request, op)
+    wire = read_wire(op, client.target.family, exchange.request, ids)
+    return exchange, wire, input_errors(op, wire)
+
+
+def judge_case(client: ContractClient, case: Any) -> Judged:
+    """Send `case` and run every check on the answer; failures come in report order."""
+    exchange, wire, errors = send_case(client, case)
+    failures = builtin_failures(case, exchange)
+    failures += envelope_failures(exchange)
+    failures += input_failures(exchange, wire, errors)
+    return Judged(exchange, wire, errors, ordered(failures))
+
+
+class ContractFailure(AssertionError):
+    """A check failed; carries what the report shows."""
+
+    def __init__(self, failure: Failure, curl: str) -> None:
+        super().__init__(f"{failure.check}: {failure.message}\n\nReproduce with:\n    {curl}")
+        self.failure = failure
+        self.curl = curl

@@ -1,0 +1,19 @@
+"""The in-process target: a fresh sops-mock app, the only place the suite imports mockserver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def build_app(seed: int, planted_faults: frozenset[str] = frozenset()) -> Any:
+    """A mock on a virtual clock; it does not validate its own answers: the suite is the judge."""
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+
+    settings = Settings(
+        clock="virtual",
+        seed=seed,
+        validate_responses=False,
+        planted_faults=planted_faults,
+    )
+    return create_app(settings)

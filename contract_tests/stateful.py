@@ -1,0 +1,113 @@
+"""Stateful conformance: schemathesis's state machine over the OpenAPI links, judged per answer.
+
+The links of the operation table (create_task -> start_task, operate_task, get_task_status)
+drive the scenarios. Every answer gets the stateless checks plus the lifecycle invariants of
+`lifecycle.TaskWatch`; at the end of a scenario query_task_count must have moved by exactly
+the tasks it created. Against a mock with a control API the virtual clock moves before each
+status read, so tasks progress; a real deployment moves on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase
+from schemathesis.core.transport import Response
+
+from schemas import OPERATIONS, validator
+
+from .client import ContractClient
+from .exchange import ContractFailure, judge_case, operation_of
+from .generation import STATEFUL_STEPS
+from .lifecycle import TaskWatch, count_disagreement, status_counts
+from .report import Recorder
+
+TEST = "stateful"
+# Every task a scenario creates is named with this prefix, so counts can be narrowed to them.
+NAME_PREFIX = "sops-contract "
+# Virtual seconds the mock's clock moves before each status read.
+STEP_SECONDS = 30
+
+
+def linked_operations() -> list[str]:
+    """Operations that start or end an OpenAPI link: the state machine's playground."""
+    names = {op.name for op in OPERATIONS if op.links}
+    names |= {link.operation for op in OPERATIONS for link in op.links}
+    return sorted(names)
+
+
+def task_counts(client: ContractClient) -> tuple[dict[str, int] | None, str]:
+    """The project's task counts by status, narrowed to the suite's tasks, and the curl of it."""
+    exchange = client.call(
+        "query_task_count",
+        params={"group_by": "status", "conditions": {"name__startswith": NAME_PREFIX}},
+    )
+    return status_counts(exchange.body()), exchange.curl()
+
+
+def _named(op: str, body: Any) -> None:
+    """Prefix a valid task name (an invalid one stays invalid: it must be refused)."""
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+        return
+    errors = validator(op, "request").iter_errors({"name": body["name"]})
+    if any(list(error.absolute_path)[:1] == ["name"] for error in errors):
+        return
+    body["name"] = (NAME_PREFIX + body["name"])[:100]
+
+
+def run_workflow(
+    schema: Any, client: ContractClient, recorder: Recorder, seed: int, scenarios: int
+) -> None:
+    """Run `scenarios` state-machine scenarios against the client's target."""
+    synchronous = client.has_control()
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            self.watch = TaskWatch()
+            self.before, _ = task_counts(client)
+
+        def before_call(self, case: Any) -> None:
+            op = operation_of(case)
+            _named(op.name, case.body)
+            if op.name == "get_task_status" and synchronous:
+                client.advance(STEP_SECONDS)
+
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            self.judged = judge_case(client, case)
+            return Response.from_any(self.judged.exchange.response)
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            judged = self.judged
+            op = operation_of(case)
+            recorder.case(TEST, op.name)
+            failures = list(judged.failures)
+            params = judged.wire.params
+            if judged.exchange.status == 200 and params is not None:
+                failures += self.watch.observe(op.name, params, params, judged.exchange.body())
+            if failures:
+                curl = judged.exchange.curl()
+                recorder.fail(TEST, op.name, failures[0].check, failures[0].message, curl)
+                raise ContractFailure(failures[0], curl)
+
+        def teardown(self) -> None:
+            after, curl = task_counts(client)
+            if self.before is None or after is None:
+                return
+            message = count_disagreement(self.before, after, self.watch, synchronous)
+            if message:
+                recorder.case(TEST, "query_task_count")
+                recorder.fail(TEST, "query_task_count", "task_count_agrees", message, curl)
+                raise AssertionError(f"task_count_agrees: {message}\n\n{curl}")
+
+    settings = hypothesis.settings(
+        max_examples=scenarios,
+        stateful_step_count=STATEFUL_STEPS,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    hypothesis.seed(seed)(Workflow)
+    Workflow.run(settings=settings)
