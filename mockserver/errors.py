@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import simulator.errors as sim
+from simulator.taskdata import ConstantsLocked
 
 # gcloud/err_code.py
 SUCCESS = 0
@@ -176,6 +177,17 @@ def _bad_condition(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
     )
 
 
+def _constants_locked(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    assert isinstance(exc, ConstantsLocked)
+    # bk-sops's text (an f-string inside gettext, so never translated); the first list holds
+    # pre-rendered constants, which only a started task has.
+    return ApiError(
+        REQUEST_PARAM_INVALID,
+        f"任务参数设置失败: 常量、输出参数 []、隐藏变量 {exc.hidden}, 不可修改值, "
+        f"输出为 {exc.outputs}. 请检查变量配置 | set_task_constants",
+    )
+
+
 DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
     ("create_task", sim.ExcludeNodeError): _create_failure,
     ("create_task", sim.InvalidTree): _create_failure,
@@ -188,6 +200,27 @@ DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
     ("operate_task", sim.InvalidOperation): _engine,
     ("get_task_status", sim.TaskNotFound): _status_missing,
     ("query_task_count", sim.InvalidCondition): _bad_condition,
+    ("operate_node", sim.InvalidOperation): _engine,
+    ("operate_node", sim.IllegalTransition): _engine,
+    ("node_callback", sim.InvalidOperation): _engine,
+    ("node_callback", sim.IllegalTransition): _engine,
+    ("create_and_start_task", sim.ExcludeNodeError): lambda exc, ids: ApiError(
+        UNKNOWN_ERROR, str(exc)
+    ),
+    ("create_and_start_task", sim.InvalidTree): lambda exc, ids: ApiError(UNKNOWN_ERROR, str(exc)),
+    ("fast_create_task", sim.InvalidTree): lambda exc, ids: ApiError(
+        REQUEST_PARAM_INVALID,
+        f"[API] fast_create_task get invalid pipeline_tree: {exc}",
+        trace=False,
+        data=None,
+    ),
+    ("preview_task_tree", sim.ExcludeNodeError): lambda exc, ids: ApiError(
+        UNKNOWN_ERROR, f"preview_task_tree fail: {exc}"
+    ),
+    ("modify_constants_for_task", sim.TaskAlreadyStarted): lambda exc, ids: ApiError(
+        REQUEST_PARAM_INVALID, "task is started"
+    ),
+    ("modify_constants_for_task", ConstantsLocked): _constants_locked,
 }
 
 

@@ -47,15 +47,26 @@ class Operation:
 
 
 def _task_links(description: str) -> tuple[Link, ...]:
-    """Links from an answer carrying a new task id to the operations that act on a task."""
+    """Links from an answer carrying a new task id to the operations that act on a task.
+
+    Node ids reach the GET node views through the task tree's start event (a node every task
+    has); body fields cannot be linked, so operate_node and node_callback get the task only.
+    """
     parameters = (
         ("task_id", "$response.body#/data/task_id"),
         ("bk_biz_id", "$request.path.bk_biz_id"),
     )
+    node = (*parameters, ("node_id", "$response.body#/data/pipeline_tree/start_event/id"))
     return (
         Link("StartTask", "start_task", parameters, description),
         Link("OperateTask", "operate_task", parameters, description),
         Link("GetTaskStatus", "get_task_status", parameters, description),
+        Link("GetTaskDetail", "get_task_detail", parameters, description),
+        Link("GetTaskNodeDetail", "get_task_node_detail", node, description),
+        Link("GetTaskNodeData", "get_task_node_data", node, description),
+        Link("OperateNode", "operate_node", parameters, description),
+        Link("NodeCallback", "node_callback", parameters, description),
+        Link("ModifyConstantsForTask", "modify_constants_for_task", parameters, description),
     )
 
 
@@ -102,6 +113,116 @@ OPERATIONS: tuple[Operation, ...] = (
         method="POST",
         path_ids=("bk_biz_id",),
         summary="Count the tasks of a project, grouped by status, category, flow type or origin",
+        on_gateway=False,
+    ),
+    # Beyond the 2018 doc: what clients of today's bk-sops also call.
+    Operation(
+        name="operate_node",
+        method="POST",
+        path_ids=("bk_biz_id", "task_id"),
+        summary="Retry, skip, call back, pause or resume one node of a task",
+    ),
+    Operation(
+        name="node_callback",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Call back a node that waits (pause, approval)",
+    ),
+    Operation(
+        name="get_task_detail",
+        method="GET",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Get a task with its tree, constants and outputs",
+    ),
+    Operation(
+        name="get_task_node_detail",
+        method="GET",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Get one node's state, inputs, outputs, failure and earlier runs",
+    ),
+    Operation(
+        name="get_task_node_data",
+        method="GET",
+        path_ids=("bk_biz_id", "task_id"),
+        summary="Get one node's inputs, outputs and failure",
+    ),
+    Operation(
+        name="get_tasks_status",
+        method="POST",
+        path_ids=("bk_biz_id",),
+        summary="Get the state of up to 50 tasks of a project",
+    ),
+    Operation(
+        name="get_task_list",
+        method="GET",
+        path_ids=("bk_biz_id",),
+        summary="List the tasks of a project, newest first, filtered and paged",
+    ),
+    Operation(
+        name="create_and_start_task",
+        method="POST",
+        path_ids=("template_id", "bk_biz_id"),
+        summary="Create a task from a template and queue its start",
+        links=_task_links("The task just created and started, in the same project."),
+    ),
+    Operation(
+        name="fast_create_task",
+        method="POST",
+        path_ids=("bk_biz_id",),
+        summary="Create a one-off task from a pipeline tree (not started)",
+        links=_task_links("The task just created, in the same project."),
+    ),
+    Operation(
+        name="get_common_template_list",
+        method="GET",
+        path_ids=(),
+        summary="List the common templates",
+        links=(
+            Link(
+                "GetCommonTemplateInfo",
+                "get_common_template_info",
+                (("template_id", "$response.body#/data/0/id"),),
+                "The newest common template.",
+            ),
+        ),
+    ),
+    Operation(
+        name="get_common_template_info",
+        method="GET",
+        path_ids=("template_id",),
+        summary="Get one common template with its pipeline tree",
+    ),
+    Operation(
+        name="get_user_project_list",
+        method="GET",
+        path_ids=(),
+        summary="List the projects the calling user may view",
+        links=(
+            Link(
+                "GetUserProjectDetail",
+                "get_user_project_detail",
+                (("bk_biz_id", "$response.body#/data/0/bk_biz_id"),),
+                "The first project, by its CMDB business id.",
+            ),
+        ),
+    ),
+    Operation(
+        name="get_user_project_detail",
+        method="GET",
+        path_ids=("bk_biz_id",),
+        summary="Get a project and its CMDB business",
+    ),
+    Operation(
+        name="preview_task_tree",
+        method="POST",
+        path_ids=("bk_biz_id", "template_id"),
+        summary="Preview the tree a task would get when some optional nodes are left out",
+    ),
+    Operation(
+        name="modify_constants_for_task",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Change the constants of a task that has not started",
         on_gateway=False,
     ),
 )

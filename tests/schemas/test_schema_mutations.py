@@ -8,6 +8,7 @@ import pytest
 
 import schemas
 
+from .mutations_today import TODAY_MUTATIONS
 from .schema_helpers import REMOVE, example, mutate
 
 # operation -> (example, JSON pointer, new value or REMOVE, field named, keyword failing).
@@ -87,6 +88,7 @@ MUTATIONS: dict[str, list[tuple[str, str, Any, str, str]]] = {
         ("response.doc2018", "/data/groups/0/value", -1, "value", "minimum"),
     ],
 }
+MUTATIONS.update(TODAY_MUTATIONS)
 CASES = [(op, *row) for op, rows in MUTATIONS.items() for row in rows]
 
 

@@ -142,14 +142,23 @@ def test_create_task_links_to_the_task_operations(doc, loaded):
     links = operations_of(doc)["create_task"][2]["responses"]["200"]["links"]
     expected = {"StartTask": "start_task", "OperateTask": "operate_task"}
     expected["GetTaskStatus"] = "get_task_status"
+    expected["GetTaskDetail"] = "get_task_detail"
+    expected["GetTaskNodeDetail"] = "get_task_node_detail"
+    expected["GetTaskNodeData"] = "get_task_node_data"
+    expected["OperateNode"] = "operate_node"
+    expected["NodeCallback"] = "node_callback"
+    expected["ModifyConstantsForTask"] = "modify_constants_for_task"
     assert {name: link["operationId"] for name, link in links.items()} == expected
-    for link in links.values():
-        assert link["parameters"] == {
-            "task_id": "$response.body#/data/task_id",
-            "bk_biz_id": "$request.path.bk_biz_id",
-        }
+    task = {"task_id": "$response.body#/data/task_id", "bk_biz_id": "$request.path.bk_biz_id"}
+    node = {**task, "node_id": "$response.body#/data/pipeline_tree/start_event/id"}
+    for name, link in links.items():
+        assert link["parameters"] == (node if name.startswith("GetTaskNode") else task)
     targets = {
         f"{schemas.operation(t).method} {schemas.operation(t).path()}" for t in expected.values()
+    }
+    targets |= {
+        f"GET {schemas.operation(t).path()}"
+        for t in ("get_common_template_info", "get_user_project_detail")
     }
     assert loaded.operations_with_incoming_links() == targets
 

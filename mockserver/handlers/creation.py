@@ -1,0 +1,234 @@
+"""create_and_start_task and fast_create_task: the other two ways to make a task."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from typing import Any
+
+import schemas
+from mockserver.call import Call
+from mockserver.catalog import Template
+from mockserver.errors import CONTENT_NOT_EXIST, REQUEST_PARAM_INVALID, ApiError
+from mockserver.state import MockState
+from simulator import TemplateSpec
+from simulator.tree import validate as validate_tree
+
+from .counts import GROUPS
+from .selection import excluded_nodes
+from .tasks import CALLBACK_URL, task_url
+
+NAME_MAX = 100
+NODE_NAME_MAX = 50
+# gcloud/utils/strings.py standardize_name drops these characters.
+UNSAFE_NAME = re.compile(r"[<>$&'\"]+")
+CATEGORIES = frozenset(code for code, _, _ in GROUPS["category"])
+
+
+def _invalid_json_body(call: Call) -> ApiError:
+    return ApiError(
+        REQUEST_PARAM_INVALID,
+        call.text(
+            "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
+            "Illegal request: data error, the request is not in legal Json format | validate",
+        ),
+        trace=False,
+        data=None,
+    )
+
+
+def _template(call: Call, mock: MockState, source: Any) -> Template:
+    # create_and_start_task reads project templates only for "business" (create_task also
+    # takes "project"); the not-found text has no space after the comma.
+    project = call.require_project()
+    template_id = call.ids["template_id"]
+    if source == "business":
+        found = mock.catalog.template(project.project_id, template_id)
+        if found is None:
+            raise ApiError(
+                CONTENT_NOT_EXIST,
+                f"template[id={template_id}] of project[project_id={project.project_id},"
+                f"biz_id={project.bk_biz_id}] does not exist",
+            )
+        return found
+    common = mock.catalog.common_template(template_id)
+    if common is None:
+        raise ApiError(CONTENT_NOT_EXIST, f"common template[id={template_id}] does not exist")
+    return common
+
+
+def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
+    project = call.require_project()
+    if call.body_empty:
+        raise _invalid_json_body(call)
+    params = call.params
+    callback_url = params.get("callback_url")
+    if callback_url and not (isinstance(callback_url, str) and CALLBACK_URL.match(callback_url)):
+        raise ApiError(
+            REQUEST_PARAM_INVALID, r"callback_url format error, must match ^https?://\w.+$"
+        )
+    source = params.get("template_source", "business")
+    template = _template(call, mock, source)
+    if mock.settings.auth != "off" and not call.identity.app_code:
+        raise ApiError(
+            CONTENT_NOT_EXIST,
+            "app_code cannot be empty, make sure api gateway has sent correct params",
+        )
+    failure = call.schema_failure()
+    if failure is not None:
+        # sic: "parmas"
+        raise ApiError(REQUEST_PARAM_INVALID, f"task parmas is invalid: {failure.message}")
+    if not params.get("template_schemes_id"):
+        # Without schemes this view never reads execute_task_nodes_id.
+        kept = {k: v for k, v in params.items() if k != "execute_task_nodes_id"}
+        call = dataclasses.replace(call, params=kept)
+    flow_type = params.get("flow_type", "common")
+    task = mock.engine.create_task(
+        template.spec(project.project_id),
+        name=params["name"],
+        creator=call.identity.username,
+        project_id=project.project_id,
+        flow_type=flow_type,
+        constants=params.get("constants") or {},
+        exclude_task_nodes_id=excluded_nodes(call, template),
+        create_method="api",
+        create_info=call.identity.app_code,
+        description=params.get("description") or "",
+        template_source=str(source),
+    )
+    # bk-sops queues the start; an unclaimed common_func task is then refused silently.
+    if task.current_flow == "execute_task":
+        mock.engine.start_task(task.id, executor=call.identity.username)
+    data = {
+        "pipeline_tree": task.pipeline_tree,
+        "task_id": task.id,
+        "task_url": task_url(mock, project.project_id, task.id),
+    }
+    return {"result": True, "code": 0, "data": data, "trace_id": call.trace_id}
+
+
+def standardize_name(name: str, limit: int) -> str:
+    return UNSAFE_NAME.sub("", name)[:limit]
+
+
+def _standardize_node_names(tree: dict[str, Any]) -> None:
+    """bk-sops's standardize_pipeline_node_name: one level of dicts and lists below the root."""
+    for value in tree.values():
+        items: list[Any] = []
+        if isinstance(value, dict):
+            items = [*value.values(), value]
+        elif isinstance(value, list):
+            items = value
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                item["name"] = standardize_name(item["name"], NODE_NAME_MAX)
+
+
+def _tree_error(reason: str) -> ApiError:
+    return ApiError(
+        REQUEST_PARAM_INVALID,
+        f"[API] fast_create_task get invalid pipeline_tree: {reason}",
+        trace=False,
+        data=None,
+    )
+
+
+def _unfold(call: Call, mock: MockState, tree: dict[str, Any], depth: int = 0) -> None:
+    """Give each SubProcess without its own tree the tree of the template it names."""
+    for activity in tree.get("activities", {}).values():
+        if not isinstance(activity, dict) or activity.get("type") != "SubProcess":
+            continue
+        if not isinstance(activity.get("pipeline"), dict) and depth < 8:
+            template = _subprocess_template(call, mock, activity.get("template_id"))
+            if template is not None:
+                activity["pipeline"] = copy.deepcopy(dict(template.tree))
+        if isinstance(activity.get("pipeline"), dict):
+            _unfold(call, mock, activity["pipeline"], depth + 1)
+
+
+def _subprocess_template(call: Call, mock: MockState, template_id: Any) -> Template | None:
+    text = str(template_id)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    if call.params.get("has_common_subprocess"):
+        return mock.catalog.common_template(int(text))
+    return mock.catalog.template(call.require_project().project_id, int(text))
+
+
+def _checked_tree(call: Call, mock: MockState) -> dict[str, Any]:
+    """FastCreateTaskValidator: the tree is tidied, checked, and its subprocesses must be
+    templates of the project (unless has_common_subprocess)."""
+    if "pipeline_tree" not in call.params:
+        raise _tree_error("'pipeline_tree'")
+    raw = call.params["pipeline_tree"]
+    if not isinstance(raw, dict):
+        raise _tree_error(f"pipeline_tree must be an object, not {type(raw).__name__}")
+    tree = copy.deepcopy(raw)
+    _standardize_node_names(tree)
+    for key, empty in (("gateways", {}), ("constants", {}), ("outputs", [])):
+        tree.setdefault(key, empty)
+    failure = schemas.first_error(schemas.common_validator("pipeline_tree"), tree)
+    if failure is not None:
+        raise _tree_error(f"{failure.path}: {failure.message}")
+    if not call.params.get("has_common_subprocess"):
+        _check_subprocess_owner(call, mock, tree)
+    # bk-sops checks the tree before the owners; the mock needs the subprocess trees of
+    # existing templates to check it, so a foreign template is reported first.
+    _unfold(call, mock, tree)
+    validate_tree(tree, cycle_tolerate=True)
+    return tree
+
+
+def _check_subprocess_owner(call: Call, mock: MockState, tree: dict[str, Any]) -> None:
+    used = [a["template_id"] for a in tree["activities"].values() if "template_id" in a]
+    mine = {t.id for t in mock.catalog.project_templates(call.require_project().project_id)}
+    strangers = sorted({str(tid) for tid in used if not (type(tid) is int and tid in mine)})
+    if strangers:
+        raise ApiError(
+            REQUEST_PARAM_INVALID,
+            f"[API] fast_create_task get invalid template_id: {','.join(strangers)}, "
+            "template_id should belong to current project.",
+            trace=False,
+            data=None,
+        )
+
+
+def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
+    project = call.require_project()
+    if call.body_empty:
+        raise _invalid_json_body(call)
+    tree = _checked_tree(call, mock)
+    name = call.params.get("name")
+    if not isinstance(name, str):
+        # bk-sops: KeyError for a missing name; a name that is not text fails harder (HTTP 500).
+        reason = "'name'" if name is None else "name must be a string"
+        raise ApiError(REQUEST_PARAM_INVALID, f"invalid params: {reason}")
+    category = call.params.get("category")
+    flow_type = "common_func" if call.params.get("flow_type") == "common_func" else "common"
+    spec = TemplateSpec(
+        template_id=0,
+        project_id=project.project_id,
+        name=name,
+        category=category if category in CATEGORIES else "Default",
+        tree=tree,
+        source="onetime",
+    )
+    description = call.params.get("description")
+    task = mock.engine.create_task(
+        spec,
+        name=standardize_name(name, NAME_MAX),
+        creator=call.identity.username,
+        project_id=project.project_id,
+        flow_type=flow_type,
+        create_method="api",
+        create_info=call.identity.app_code,
+        description=description if isinstance(description, str) else "",
+        template_source="onetime",
+    )
+    data = {
+        "task_id": task.id,
+        "task_url": task_url(mock, project.project_id, task.id),
+        "pipeline_tree": task.pipeline_tree,
+    }
+    return {"result": True, "data": data, "code": 0, "trace_id": call.trace_id}
