@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from .client import ContractClient, open_client
+from .exchange import ContractFailure
 from .generation import build_schema, split_operations
 from .inprocess import build_app
 from .options import RunSettings, add_options, run_settings_from, target_from
@@ -47,6 +48,31 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     path = config.stash[RUN_KEY].report_path if RUN_KEY in config.stash else None
     if path:
         config.stash[RECORDER_KEY].write(path)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Put test-level outcomes the checks did not record (skips, plain errors) in the report."""
+    report = yield
+    recorder = item.config.stash[RECORDER_KEY]
+    name = item.name.split("[")[0]
+    if report.skipped and report.when == "setup":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
+        recorder.skip(name, "(test)", str(reason).removeprefix("Skipped: "))
+    elif report.failed and call.excinfo is not None and not _recorded(call.excinfo.value):
+        message = f"{call.excinfo.typename}: {call.excinfo.value}"
+        recorder.fail(name, "(test)", "test_error", message)
+    return report
+
+
+def _recorded(exc: BaseException | None, depth: int = 0) -> bool:
+    """Whether a check failure (already in the report) is behind `exc`."""
+    if exc is None or depth > 10:
+        return False
+    if isinstance(exc, ContractFailure) or "task_count_agrees" in str(exc):
+        return True
+    inner = [*getattr(exc, "exceptions", ()), exc.__cause__, exc.__context__]
+    return any(_recorded(item, depth + 1) for item in inner)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
