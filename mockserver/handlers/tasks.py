@@ -7,6 +7,7 @@ from typing import Any
 
 import simulator.errors as sim
 from mockserver.call import Call
+from mockserver.catalog import Template
 from mockserver.envelope import ok
 from mockserver.errors import (
     CONTENT_NOT_EXIST,
@@ -19,6 +20,7 @@ from mockserver.errors import (
 from mockserver.state import MockState
 from simulator import TaskInfo
 
+from .lookups import find_template
 from .selection import excluded_nodes, tree_spec
 
 CALLBACK_URL = re.compile(r"^https?://\w.+$")
@@ -95,22 +97,9 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
     return ok(data, call.trace_id)
 
 
-def _template(call: Call, mock: MockState) -> Any:
-    project = call.require_project()
-    template_id = call.ids["template_id"]
-    if call.params.get("template_source", "project") in ("project", "business"):
-        template = mock.catalog.template(project.project_id, template_id)
-        if template is None:
-            raise ApiError(
-                CONTENT_NOT_EXIST,
-                f"template[id={template_id}] of project[project_id={project.project_id},"
-                f"biz_id={project.bk_biz_id}] does not exist",
-            )
-        return template
-    common = mock.catalog.common_template(template_id)
-    if common is None:
-        raise ApiError(CONTENT_NOT_EXIST, f"common template[id={template_id}] does not exist")
-    return common
+def _template(call: Call, mock: MockState) -> Template:
+    source = call.params.get("template_source", "project")
+    return find_template(call, mock, project_source=source in ("project", "business"), spaced=False)
 
 
 def _start(call: Call, mock: MockState) -> TaskInfo:

@@ -9,7 +9,8 @@ from typing import Any
 from mockserver.call import Call
 from mockserver.catalog import LAYOUT_KEYS, Project, Template
 from mockserver.envelope import ok
-from mockserver.errors import CONTENT_NOT_EXIST, REQUEST_PARAM_INVALID, ApiError
+from mockserver.errors import REQUEST_PARAM_INVALID, ApiError
+from mockserver.handlers.lookups import find_template
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from mockserver.yamlexport import template_yaml
@@ -118,21 +119,7 @@ def _filter(found: list[Template], call: Call) -> list[Template]:
 
 
 def _lookup(call: Call, mock: MockState) -> Template:
-    project = call.require_project()
-    template_id = call.ids["template_id"]
-    if _is_project_source(call):
-        template = mock.catalog.template(project.project_id, template_id)
-        if template is None:
-            raise ApiError(
-                CONTENT_NOT_EXIST,
-                f"template[id={template_id}] of project[project_id={project.project_id}, "
-                f"biz_id={project.bk_biz_id}] does not exist",
-            )
-        return template
-    common = mock.catalog.common_template(template_id)
-    if common is None:
-        raise ApiError(CONTENT_NOT_EXIST, f"common template[id={template_id}] does not exist")
-    return common
+    return find_template(call, mock, project_source=_is_project_source(call), spaced=True)
 
 
 def public_tree(tree: Any, unfold: bool) -> dict[str, Any]:
