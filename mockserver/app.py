@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 import schemas
 
-from . import control, snapshot
+from . import control, dashboard, snapshot
 from .envelope import json_response
 from .errors import api_not_found
 from .journal import journal_unmatched
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes.append(Route("/openapi.json", _openapi, methods=["GET"], include_in_schema=False))
     if settings.control:
         routes.extend(control.control_routes())
+        routes.extend(dashboard.dashboard_routes())
     app = Starlette(
         lifespan=snapshot.keep_state_file,
         routes=routes,
