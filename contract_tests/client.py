@@ -53,6 +53,7 @@ class Exchange:
         """A curl command that sends the same request; secrets come from environment variables."""
         request = _masked(self.request)
         url = str(httpx.URL(self.url, params=request.query or None))
+        url = _ENCODED_SENTINEL.sub(r"@@\1@@", url)
         parts = ["curl", "-sS", "-X", request.method, _quote(url)]
         for name, value in request.headers.items():
             parts += ["-H", _quote(f"{name}: {value}")]
@@ -86,6 +87,7 @@ def _masked(request: Request) -> Request:
 
 
 _SENTINEL = re.compile(r"@@([A-Z_]+)@@")
+_ENCODED_SENTINEL = re.compile(r"%40%40([A-Z_]+)%40%40")
 
 
 def _quote(text: str) -> str:

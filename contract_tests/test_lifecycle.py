@@ -69,6 +69,8 @@ def test_pause_then_resume(driver, aimed_client):
 
 
 def test_task_counts_follow_the_tasks_created(driver, aimed_client):
+    if task_counts(aimed_client)[1] == "":
+        pytest.skip("the target's URL family does not publish query_task_count")
     before, _ = task_counts(aimed_client)
     assert before is not None, "query_task_count refused a plain status count"
     tasks = [driver.create(f"{NAME_PREFIX}count {n}") for n in range(3)]
