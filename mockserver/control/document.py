@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .base import guarded, ok
-from .doc_schemas import INT, STR, TIME, ref, schemas
+from .doc_schemas import INT, STR, ref, schemas
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
