@@ -8,6 +8,7 @@ secrets are masked while the summary is built. The raw query string and the
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 MASK: Final = "******"
 # Any key containing one of these words is masked too, at any depth (a constant named
 # `${db_password}` is as secret as `bk_app_secret`).
-SECRET_WORDS: Final = ("secret", "token", "password", "passwd", "signature", "jwt")
+SECRET_WORDS: Final = re.compile("secret|token|passw|signature|jwt", re.IGNORECASE)
 MAX_STRING: Final = 256
 MAX_VALUES: Final = 64
 MAX_DEPTH: Final = 4
@@ -35,10 +36,7 @@ ELIDED: Final = "…"
 
 
 def is_secret(key: str) -> bool:
-    if key in SECRET_KEYS:
-        return True
-    lowered = key.lower()
-    return any(word in lowered for word in SECRET_WORDS)
+    return key in SECRET_KEYS or SECRET_WORDS.search(key) is not None
 
 
 def summarize(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,10 +58,10 @@ def _mapping(value: Mapping[Any, Any], budget: list[int], depth: int) -> dict[st
 
 
 def _value(value: Any, budget: list[int], depth: int) -> Any:
+    if isinstance(value, str):  # the common case first: query values are all strings
+        return value if len(value) <= MAX_STRING else value[:MAX_STRING] + ELIDED
     if value is None or isinstance(value, bool | int | float):
         return value
-    if isinstance(value, str):
-        return value if len(value) <= MAX_STRING else value[:MAX_STRING] + ELIDED
     if depth >= MAX_DEPTH:
         return ELIDED
     if isinstance(value, Mapping):
