@@ -248,3 +248,14 @@ def test_bad_filters_are_refused(client, query, error):
 def test_count_takes_no_limit(client):
     answer = client.get("/__mock__/journal/count", params={"limit": 2})
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_filter"
+
+
+@pytest.mark.parametrize(
+    "settings", [Settings(control=False), Settings(journal_size=0)], ids=["no-control", "size-0"]
+)
+def test_the_journal_can_be_switched_off(settings):
+    app = create_app(settings)
+    with TestClient(app) as client:
+        Api(client).ok("get_template_list", {"bk_biz_id": BIZ})
+    journal_ = app.state.mock.journal
+    assert not journal_.enabled and len(journal_) == 0
