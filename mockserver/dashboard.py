@@ -1,4 +1,4 @@
-"""The dashboard: the static page in mockserver/ui served under /__mock__/ui, and `/` pointing there.
+"""The dashboard: the page in mockserver/ui served under /__mock__/ui, and `/` pointing there.
 
 The page is plain HTML, CSS and JavaScript shipped as package data: no CDN, no build step. It
 reads and drives the mock through the same bk-sops API a client calls (and the control API for
@@ -20,12 +20,11 @@ from .control.base import guarded, ok
 PREFIX = "/__mock__/ui"
 UI_DIR = Path(__file__).resolve().parent / "ui"
 # One file name, no folders: nothing a request sends can name a file outside UI_DIR.
-_ASSET_NAME = re.compile(r"^[a-z][a-z0-9_-]*\.(html|js|css|svg)$")
+_ASSET_NAME = re.compile(r"^[a-z][a-z0-9_-]*\.(html|js|css)$")
 _TYPES = {
     "html": "text/html; charset=utf-8",
     "js": "text/javascript; charset=utf-8",
     "css": "text/css; charset=utf-8",
-    "svg": "image/svg+xml",
 }
 # The page may load and call nothing but this server; an accidental CDN link fails loudly.
 _CSP = (

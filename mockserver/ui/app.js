@@ -149,6 +149,9 @@ class Dashboard {
     fill(this.banner, h("span", { id: "banner-text" }, message), h("button", { type: "button", onclick: () => (this.banner.hidden = true) }, "×"));
     this.banner.dataset.kind = kind;
     this.banner.hidden = false;
+    clearTimeout(this.bannerTimer);
+    // Errors stay until closed; a success note goes by itself.
+    if (kind === "notice") this.bannerTimer = setTimeout(() => (this.banner.hidden = true), 3000);
   }
 
   setupSettings() {
