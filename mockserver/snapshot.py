@@ -19,7 +19,7 @@ import orjson
 from starlette.applications import Starlette
 
 import fixtures
-from simulator import Clock, Engine, VirtualClock, WallClock
+from simulator import Clock, Engine, SimulatorError, VirtualClock, WallClock
 
 from .faults import FaultProfile, FaultRuleError, rule_from_dict
 from .state import MockState
@@ -80,7 +80,7 @@ def restore_state(mock: MockState, state: Any) -> None:
     try:
         engine = Engine(clock, seed)
         engine.import_state(_get(state, "engine", Mapping))
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, SimulatorError) as exc:
         raise SnapshotError(f"engine: {type(exc).__name__}: {exc}") from None
     faults = _faults(_get(state, "faults", Mapping), seed, now)
     changes = _get(state, "scenario_changes", list)

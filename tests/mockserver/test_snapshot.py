@@ -101,6 +101,11 @@ def test_a_snapshot_is_plain_json_with_the_scenario_log_and_faults(client):
     assert snapshot["fixture"]["name"] == "default" and snapshot["fixture"]["data"]["projects"]
 
 
+def no_flows(snapshot: dict) -> dict:
+    template = snapshot["engine"]["templates"][0]
+    return {**template, "tree": {**template["tree"], "flows": {}}}
+
+
 @pytest.mark.parametrize(
     ("mutate", "needle"),
     [
@@ -108,6 +113,9 @@ def test_a_snapshot_is_plain_json_with_the_scenario_log_and_faults(client):
         (lambda s: {**s, "format": "other"}, "format"),
         (lambda s: {k: v for k, v in s.items() if k != "engine"}, "engine"),
         (lambda s: {**s, "engine": {**s["engine"], "format": 99}}, "engine"),
+        (lambda s: {**s, "engine": {**s["engine"], "tasks": [1]}}, "engine"),
+        (lambda s: {**s, "engine": {**s["engine"], "templates": [{"tree": 1}]}}, "engine"),
+        (lambda s: {**s, "engine": {**s["engine"], "templates": [no_flows(s)]}}, "InvalidTree"),
         (lambda s: {**s, "clock": {"now": "noon"}}, "clock.now"),
         (lambda s: {**s, "seed": "7"}, "seed"),
         (lambda s: {**s, "fixture": {"name": "x", "data": {"projects": 1}}}, "fixture"),
