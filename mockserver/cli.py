@@ -1,4 +1,4 @@
-"""The `sops-mock` command: serve, openapi, fixtures generate."""
+"""The `sops-mock` command: serve, openapi, fixtures generate, demo."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .settings import DEFAULT_VIRTUAL_START, Settings
 
-COMMANDS = ("serve", "openapi", "fixtures")
+COMMANDS = ("serve", "openapi", "fixtures", "demo")
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -113,6 +113,11 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--templates", type=int, default=10)
     gen.add_argument("-o", "--output", default=None)
+    from . import demo
+
+    demo.add_arguments(
+        sub.add_parser("demo", help="a scripted tour of tasks running, in the terminal")
+    )
     return root
 
 
@@ -122,4 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "openapi":
         return openapi(args)
+    if args.command == "demo":
+        from . import demo
+
+        return demo.run(args)
     return fixtures_generate(args)
