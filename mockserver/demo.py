@@ -1,0 +1,342 @@
+"""`sops-mock demo`: a scripted tour of tasks running, in the terminal, over the bk-sops API.
+
+The tour starts a mock in this process (virtual clock) unless `--url` names a running one. It
+creates tasks from several templates of the default fixture, starts them and shows them move
+frame by frame while it pauses and resumes one, lets one fail (retried where the mock serves
+operate_node, revoked where it does not), calls back a waiting node, revokes another, and ends
+with query_task_count. Each frame moves a virtual clock a few seconds; the frames are paced in
+wall time only for the eye (`--pace 0` runs as fast as it can).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from simulator import WallClock
+
+from .demo_http import DemoHttp, HttpFailure
+from .settings import Settings
+
+BIZ = 2
+FRAME_SECONDS = 2.0  # virtual seconds per frame
+MAX_FRAMES = 90
+DEADLINE_SECONDS = 45.0  # wall time the frames may take, so the tour always ends
+# (task, seconds after the tour's start on the mock's clock, operate_task action)
+CUES = (("parallel", 4.0, "pause"), ("revoked", 10.0, "revoke"), ("parallel", 18.0, "resume"))
+CALLBACK_AFTER = 16.0  # the waiting node is called back once it has waited a while
+NOTE_FRAMES = 4  # frames an event's note stays in its task's row
+TERMINAL = frozenset({"FINISHED", "REVOKED"})
+STYLES = {
+    "CREATED": "dim",
+    "READY": "dim",
+    "RUNNING": "bold blue",
+    "FINISHED": "bold green",
+    "FAILED": "bold red",
+    "SUSPENDED": "bold yellow",
+    "NODE_SUSPENDED": "bold yellow",
+    "REVOKED": "bold bright_black",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One task of the tour: what it is made from and what it shows."""
+
+    key: str
+    template_id: int
+    name: str
+    shows: str
+    constants: dict[str, Any] = field(default_factory=dict)
+    needs: str = ""  # an operation the mock must serve for this task to be part of the tour
+
+
+PLANS = (
+    Plan("steps", 31, "five steps", "runs from start to end"),
+    Plan("parallel", 33, "three regions", "parallel branches; paused, then resumed"),
+    Plan("exclusive", 34, "prod config", "exclusive gateway on ${env}", {"${env}": "prod"}),
+    Plan(
+        "conditional",
+        35,
+        "alerts",
+        "conditional parallel: two channels on",
+        {"${notify_mail}": "true", "${notify_wechat}": "true"},
+    ),
+    Plan("subprocess", 36, "test env", "a subprocess with its own nodes"),
+    Plan("failing", 38, "db backup", "a node fails once"),
+    Plan("callback", 32, "waits", "a node waits for node_callback", needs="node_callback"),
+    Plan("revoked", 33, "cancelled rollout", "revoked while it runs"),
+)
+
+
+@dataclass
+class Run:
+    plan: Plan
+    task_id: int
+    tree: dict[str, Any]
+    status: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    note_frame: int = 0
+    seen: set[str] = field(default_factory=set)  # one-shot events already played
+
+    @property
+    def state(self) -> str:
+        return str(self.status.get("state", "CREATED"))
+
+
+def _activities(tree: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for node_id, act in tree.get("activities", {}).items():
+        yield node_id, act
+        if act.get("pipeline"):
+            yield from _activities(act["pipeline"])
+
+
+def _states(status: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for node_id, child in status.get("children", {}).items():
+        yield node_id, child
+        yield from _states(child)
+
+
+def progress(run: Run) -> tuple[int, int, list[str]]:
+    """(finished activities, activities, names of running ones)."""
+    acts = dict(_activities(run.tree))
+    leaves = {k: v for k, v in acts.items() if v.get("type") != "SubProcess"}
+    states = dict(_states(run.status))
+    done = sum(1 for k in leaves if states.get(k, {}).get("state") == "FINISHED")
+    running = [
+        str(leaves[k].get("name", k))
+        for k, v in states.items()
+        if k in leaves and v["state"] == "RUNNING"
+    ]
+    total = len(leaves)
+    return (total if run.state == "FINISHED" else done), total, running
+
+
+class Tour:
+    def __init__(self, http: DemoHttp, console: Console, pace: float) -> None:
+        self.http, self.console, self.pace = http, console, pace
+        self.runs: list[Run] = []
+        self.frame = 0
+        self.virtual = False
+        self.now = ""
+        self.began: datetime | None = None
+        self.elapsed = 0.0  # seconds since the tour's start, on the mock's clock
+
+    # The scripted moments ----------------------------------------------------------------------
+    def say(self, run: Run, text: str) -> None:
+        run.note, run.note_frame = text, self.frame
+        self.console.print(
+            f"[dim]{self.now}[/]  task {run.task_id} [bold]{run.plan.name}[/]: {text}"
+        )
+
+    def act(self, run: Run, what: str, op: str, params: dict[str, Any]) -> None:
+        """Call one operation on the task; a refusal is part of the show, not the end of it."""
+        ids = {"bk_biz_id": BIZ, "task_id": run.task_id}
+        try:
+            self.http.call(op, ids, params)
+        except HttpFailure as refused:
+            self.say(run, f"{what} refused: {refused}")
+            return
+        self.say(run, what)
+
+    def director(self, run: Run) -> None:
+        key, seen = run.plan.key, run.seen
+        for cue_key, at, action in CUES:
+            if cue_key == key and self.elapsed >= at and action not in seen:
+                seen.add(action)
+                self.act(run, f"operate_task {action}", "operate_task", {"action": action})
+        if key == "failing" and run.state == "FAILED" and "recover" not in seen:
+            seen.add("recover")
+            failed = [k for k, v in _states(run.status) if v["state"] == "FAILED"]
+            if self.http.has("operate_node") and failed:
+                params = {"node_id": failed[-1], "action": "retry"}
+                self.act(run, "a node FAILED: operate_node retry", "operate_node", params)
+            else:
+                what = "a node FAILED; no operate_node here: operate_task revoke"
+                self.act(run, what, "operate_task", {"action": "revoke"})
+        if key == "callback" and self.elapsed >= CALLBACK_AFTER and "callback" not in seen:
+            waiting = self.waiting_node(run)
+            if waiting:
+                seen.add("callback")
+                what = "node_callback: the waiting node goes on"
+                self.act(run, what, "node_callback", {"node_id": waiting, "callback_data": {}})
+
+    def waiting_node(self, run: Run) -> str | None:
+        acts = dict(_activities(run.tree))
+        for node_id, state in _states(run.status):
+            code = acts.get(node_id, {}).get("component", {}).get("code")
+            if state["state"] == "RUNNING" and code == "pause_node":
+                return node_id
+        return None
+
+    # The show ------------------------------------------------------------------------------------
+    def view(self) -> Table:
+        table = Table(title=f"sops-mock tour · {self.now}", title_justify="left")
+        for column in ("task", "tpl", "state", "progress", "nodes", "now"):
+            table.add_column(column, no_wrap=column != "now")
+        for run in self.runs:
+            done, total, running = progress(run)
+            bar = ProgressBar(total=max(total, 1), completed=done, width=12)
+            table.add_row(
+                f"{run.task_id} {run.plan.name}",
+                str(run.plan.template_id),
+                Text(run.state, style=STYLES.get(run.state, "")),
+                bar,
+                f"{done}/{total}",
+                run.note if self.frame - run.note_frame < NOTE_FRAMES else ", ".join(running),
+            )
+        return table
+
+    def refresh(self) -> None:
+        clock = self.http.clock()
+        if clock is None:
+            # No control API: the mock's time is unknown, so frames stand in for it.
+            self.now, self.elapsed = f"frame {self.frame}", self.frame * FRAME_SECONDS
+        else:
+            now = datetime.fromisoformat(clock["now"])
+            self.began = self.began or now
+            self.now = now.strftime("%Y-%m-%d %H:%M:%S")
+            self.elapsed = (now - self.began).total_seconds()
+        for run in self.runs:
+            ids = {"bk_biz_id": BIZ, "task_id": run.task_id}
+            run.status = self.http.call("get_task_status", ids, {})["data"]
+
+    def create(self) -> None:
+        for plan in PLANS:
+            if plan.needs and not self.http.has(plan.needs):
+                continue
+            body = {"name": f"demo: {plan.name}", "constants": plan.constants}
+            ids = {"bk_biz_id": BIZ, "template_id": plan.template_id}
+            data = self.http.call("create_task", ids, body)["data"]
+            self.runs.append(Run(plan, int(data["task_id"]), data["pipeline_tree"]))
+        for run in self.runs:
+            self.http.call("start_task", {"bk_biz_id": BIZ, "task_id": run.task_id}, {})
+        legend = Table(title="created and started", title_justify="left", box=None)
+        for column in ("task", "template", "what it shows"):
+            legend.add_column(column)
+        for run in self.runs:
+            legend.add_row(
+                f"{run.task_id} {run.plan.name}", str(run.plan.template_id), run.plan.shows
+            )
+        self.console.print(legend)
+
+    def play(self, sleep: Callable[[float], None]) -> None:
+        clock = self.http.clock()
+        self.virtual = bool(clock and clock.get("mode") == "virtual")
+        wall = WallClock()
+        began = wall.now()
+        self.refresh()
+        with Live(self.view(), console=self.console, auto_refresh=False) as live:
+            while self.frame < MAX_FRAMES:
+                if all(r.state in TERMINAL for r in self.runs):
+                    break
+                if (wall.now() - began).total_seconds() > DEADLINE_SECONDS:
+                    self.console.print(
+                        "[yellow]time is up: some tasks are still running. A mock on a wall "
+                        "clock moves at its own pace: serve it with --speed 20 or --clock "
+                        "virtual for the whole tour.[/]"
+                    )
+                    break
+                self.frame += 1
+                if self.virtual:
+                    self.http.advance(FRAME_SECONDS)
+                sleep(self.pace)
+                self.refresh()
+                for run in self.runs:
+                    self.director(run)
+                live.update(self.view(), refresh=True)
+            self.refresh()
+            live.update(self.view(), refresh=True)
+        self.console.print()
+
+    def counts(self) -> None:
+        answer = self.http.call("query_task_count", {"bk_biz_id": BIZ}, {"group_by": "status"})
+        self.console.print(f"query_task_count of business {BIZ}, grouped by status:")
+        table = Table()
+        table.add_column("code")
+        table.add_column("name")
+        table.add_column("tasks", justify="right")
+        for group in answer["data"]["groups"]:
+            table.add_row(group["code"], group["name"], str(group["value"]))
+        table.add_row("", "total", str(answer["data"]["total"]), style="bold")
+        self.console.print(table)
+        # bk-sops marks a revoked task revoked, not finished, so it counts as executing.
+        revoked = sum(1 for r in self.runs if r.state == "REVOKED")
+        if revoked:
+            self.console.print(
+                f"[dim]{revoked} revoked task(s) count as EXECUTING, as in bk-sops[/]"
+            )
+
+
+@contextmanager
+def _target(url: str | None, seed: int) -> Iterator[tuple[str, bool]]:
+    """The base URL of the mock to tour, and whether it is this process's own."""
+    if url:
+        yield url.rstrip("/"), False
+        return
+    from .running import RunningMock
+
+    with RunningMock(Settings(clock="virtual", seed=seed)) as mock:
+        yield mock.base_url, True
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", default=None, help="tour a running mock (default: one in this process)")
+    p.add_argument(
+        "--pace", type=float, default=0.7, help="wall seconds between frames (0: no wait)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the in-process mock")
+    p.add_argument("--app-code", default="sops-mock-demo")
+    p.add_argument("--app-secret", default=None, help="for a mock with strict auth")
+    p.add_argument("--username", default="admin")
+    p.add_argument("--control-token", default=None, help="the mock's --control-token, if any")
+    p.add_argument(
+        "--keep", action="store_true", help="keep the in-process mock serving at the end"
+    )
+
+
+def run(
+    args: argparse.Namespace,
+    console: Console | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> int:
+    import time
+
+    console = console or Console()
+    sleep = sleep or time.sleep
+    identity = {"bk_app_code": args.app_code, "bk_username": args.username}
+    if args.app_secret:
+        identity["bk_app_secret"] = args.app_secret
+    with _target(args.url, args.seed) as (base_url, own):
+        http = DemoHttp(base_url, identity, args.control_token)
+        dashboard = f"{base_url}/__mock__/ui/"
+        if http.clock() is not None:
+            console.print(
+                f"dashboard: [link={dashboard}]{dashboard}[/link] (open it while the tour runs)"
+            )
+        tour = Tour(http, console, max(args.pace, 0.0))
+        try:
+            tour.create()
+            tour.play(sleep)
+            tour.counts()
+        except HttpFailure as failure:
+            console.print(f"[red]the tour stopped: {failure}[/]")
+            return 1
+        if own and args.keep:
+            console.print(f"still serving at {base_url} (dashboard {dashboard}); Ctrl-C stops it")
+            try:
+                while True:
+                    sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    return 0
