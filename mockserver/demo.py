@@ -19,6 +19,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
@@ -136,7 +137,7 @@ class Tour:
     def say(self, run: Run, text: str) -> None:
         run.note, run.note_frame = text, self.frame
         self.console.print(
-            f"[dim]{self.now}[/]  task {run.task_id} [bold]{run.plan.name}[/]: {text}"
+            f"[dim]{self.now}[/]  task {run.task_id} [bold]{run.plan.name}[/]: {escape(text)}"
         )
 
     def act(self, run: Run, what: str, op: str, params: dict[str, Any]) -> None:
@@ -193,7 +194,8 @@ class Tour:
                 Text(run.state, style=STYLES.get(run.state, "")),
                 bar,
                 f"{done}/{total}",
-                run.note if self.frame - run.note_frame < NOTE_FRAMES else ", ".join(running),
+                # Text, not markup: notes quote the mock's messages, which may hold brackets.
+                Text(run.note if self.frame - run.note_frame < NOTE_FRAMES else ", ".join(running)),
             )
         return table
 
@@ -226,7 +228,7 @@ class Tour:
             legend.add_column(column)
         for run in self.runs:
             legend.add_row(
-                f"{run.task_id} {run.plan.name}", str(run.plan.template_id), run.plan.shows
+                f"{run.task_id} {run.plan.name}", str(run.plan.template_id), Text(run.plan.shows)
             )
         self.console.print(legend)
 
@@ -255,6 +257,8 @@ class Tour:
                 for run in self.runs:
                     self.director(run)
                 live.update(self.view(), refresh=True)
+            else:
+                self.console.print(f"[yellow]{MAX_FRAMES} frames played; tasks still running[/]")
             self.refresh()
             live.update(self.view(), refresh=True)
         self.console.print()
@@ -267,7 +271,7 @@ class Tour:
         table.add_column("name")
         table.add_column("tasks", justify="right")
         for group in answer["data"]["groups"]:
-            table.add_row(group["code"], group["name"], str(group["value"]))
+            table.add_row(Text(group["code"]), Text(group["name"]), str(group["value"]))
         table.add_row("", "total", str(answer["data"]["total"]), style="bold")
         self.console.print(table)
         # bk-sops marks a revoked task revoked, not finished, so it counts as executing.
@@ -324,13 +328,18 @@ def run(
             console.print(
                 f"dashboard: [link={dashboard}]{dashboard}[/link] (open it while the tour runs)"
             )
+        else:
+            console.print(
+                "[yellow]no control API answers (off, or --control-token missing): the tour "
+                "cannot read or move the mock's clock; tasks move only as that clock does[/]"
+            )
         tour = Tour(http, console, max(args.pace, 0.0))
         try:
             tour.create()
             tour.play(sleep)
             tour.counts()
         except HttpFailure as failure:
-            console.print(f"[red]the tour stopped: {failure}[/]")
+            console.print(f"[red]the tour stopped: {escape(str(failure))}[/]")
             return 1
         if own and args.keep:
             console.print(f"still serving at {base_url} (dashboard {dashboard}); Ctrl-C stops it")

@@ -40,9 +40,10 @@ class DemoHttp:
         except urllib.error.HTTPError as exc:
             text = exc.read().decode("utf-8", "replace")
             try:
-                return exc.code, json.loads(text)
+                body = json.loads(text)
             except ValueError:
-                return exc.code, {"message": text}
+                body = {"message": text}
+            return exc.code, body
         except urllib.error.URLError as exc:
             raise HttpFailure(f"cannot reach {self.base_url}: {exc.reason}") from None
 
