@@ -40,6 +40,9 @@ NODE_ACTIONS = frozenset(
 )
 # (due, seq, task id, node, serial, pid): only ints, so the garbage collector can untrack it
 Entry = tuple[int, int, int, int, int, int]
+# Status trees kept rendered (per task, latest key only); the least recently read go first.
+STATUS_CACHE_TASKS = 4096
+ViewKey = tuple[int, tzinfo, str | None, str]
 
 
 class Engine:
@@ -57,6 +60,8 @@ class Engine:
         self._snapshots: dict[Plan, tuple[Scenario | None, ...]] = {}
         self._snapshot_book: ScenarioBook | None = None
         self._snapshot_version = -1
+        # task id -> (runtime, key, render): see status_tree
+        self._views: dict[int, tuple[TaskRuntime, ViewKey, views.StatusRender]] = {}
 
     # time ---------------------------------------------------------------------------------
     def sync(self) -> datetime:
@@ -75,7 +80,9 @@ class Engine:
         heap, tasks = self._heap, self._tasks
         while heap and heap[0][0] <= until:
             due, _, task_id, idx, serial, pid = heapq.heappop(heap)
-            tasks[task_id].runtime.due(idx, serial, pid, due)
+            rt = tasks[task_id].runtime
+            rt.changes += 1
+            rt.due(idx, serial, pid, due)
 
     def next_due(self) -> datetime | None:
         """When the next scheduled work falls due; None when nothing is scheduled."""
@@ -249,6 +256,7 @@ class Engine:
         self._check_flow(task, "start")
         task.executor, task.start_time = executor, at
         task.ops.append((at, "start", {"executor": executor}))
+        task.runtime.changes += 1
         task.runtime.start(at)
 
     def _check_flow(self, task: Task, action: str) -> None:
@@ -273,6 +281,7 @@ class Engine:
         if not task.is_started:
             raise TaskNotStarted(task.id, action)
         rt = task.runtime
+        rt.changes += 1
         if action == "pause":
             operations.pause_pipeline(rt, ROOT)
         elif action == "resume":
@@ -335,6 +344,7 @@ class Engine:
             raise InvalidOperation("task command is invalid", task_id=task.id, action=action)
         idx = self._index(task, args["node_id"])
         rt = task.runtime
+        rt.changes += 1
         if task.is_revoked:  # bamboo would accept some, then never move on: refuse them all
             text = f"pipeline({rt.root_id}) state is: REVOKED"
             raise InvalidOperation(text, task_id=task.id, state="REVOKED", action=action)
@@ -377,6 +387,7 @@ class Engine:
         idx = self._index(task, args["node_id"])
         if task.runtime.plan.nodes[idx].kind != t.ACTIVITY:
             raise NodeOperationError(f"node({args['node_id']}) is not an activity")
+        task.runtime.changes += 1
         if args["scenario"] is None:
             task.runtime.overrides.pop(idx, None)
         else:
@@ -401,10 +412,33 @@ class Engine:
         task = self._task(task_id)
         if poll:
             self._poll(task, at)
-        return views.status_tree(task.runtime, task.name, at, tz, subprocess_id)
+        return self._status(task, at, tz, subprocess_id).tree(at)
+
+    def _status(
+        self, task: Task, at: int, tz: tzinfo, subprocess_id: str | None
+    ) -> views.StatusRender:
+        """The task's rendered status tree, rendered again only after the task changed.
+
+        Everything in it but the running rows' elapsed times is a function of the runtime's
+        state, which changes only through the engine's operations, each of which bumps
+        `changes` first; the elapsed times are filled in per read.
+        """
+        rt, cache = task.runtime, self._views
+        key = (rt.changes, tz, subprocess_id, task.name)
+        kept = cache.pop(task.id, None)
+        if kept is not None and kept[0] is rt and kept[1] == key:
+            render = kept[2]
+        else:
+            render = views.render_status(rt, task.name, at, tz, subprocess_id)
+            if len(cache) >= STATUS_CACHE_TASKS:
+                del cache[next(iter(cache))]
+        cache[task.id] = (rt, key, render)
+        return render
 
     def _poll(self, task: Task, at: int) -> None:
-        if task.runtime.root is not None and task.runtime.poll(at):
+        rt = task.runtime
+        if rt.root is not None and rt.poll(at):
+            rt.changes += 1  # after the fact is enough: nothing reads in between
             task.ops.append((at, "poll", {}))
 
     def failed_ex_data(self, task_id: int) -> dict[str, Any]:
@@ -437,7 +471,7 @@ class Engine:
     def import_state(self, state: Mapping[str, Any]) -> None:
         """Replace every task by the ones rebuilt from `state` (an export or task records)."""
         self._tasks, self._heap, self._seq = {}, [], itertools.count()
-        self._plans, self._snapshots = {}, {}
+        self._plans, self._snapshots, self._views = {}, {}, {}
         records.import_state(self, state, _apply)
         self.sync()
 

@@ -37,8 +37,8 @@ class TaskRuntime:
     """The engine-side state of one started task."""
 
     __slots__ = (
-        "_node_ids", "constants", "contexts", "overrides", "plan", "procs", "push", "root",
-        "runnable", "scenarios", "seed", "states", "task_id",
+        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "overrides", "plan",
+        "procs", "push", "root", "runnable", "scenarios", "seed", "states", "task_id",
     )  # fmt: skip
 
     def __init__(
@@ -63,16 +63,22 @@ class TaskRuntime:
         self.runnable: list[tuple[Process, int]] = []
         self.contexts: dict[int, dict[str, Any]] = {}
         self._node_ids: list[str] | None = None
+        self._pipeline_id: str | None = None
+        # Bumped by the engine before anything that may change what views show (the key of
+        # its cached status trees).
+        self.changes = 0
 
     # ids -----------------------------------------------------------------------------------
     @property
     def root_id(self) -> str:
-        return self.node_ids()[-1]
+        if self._pipeline_id is None:
+            self._pipeline_id = ids.pipeline_id(self.seed, self.task_id)
+        return self._pipeline_id
 
     def node_ids(self) -> list[str]:
         if self._node_ids is None:
             found = [ids.node_id(self.seed, self.task_id, n.path) for n in self.plan.nodes]
-            found.append(ids.pipeline_id(self.seed, self.task_id))  # ROOT (-1) is the last one
+            found.append(self.root_id)  # ROOT (-1) is the last one
             self._node_ids = found
         return self._node_ids
 

@@ -9,9 +9,9 @@ from . import states as S
 from . import tree as t
 from .models import NodeDetail, NodeRun
 from .runtime import ROOT, NodeState, TaskRuntime, execution_outputs
+from .timetext import bk_time_in
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 
 
 def to_datetime(us: int | None) -> datetime | None:
@@ -53,8 +53,7 @@ class _Times:
             return None
         text = self.seen.get(us)
         if text is None:
-            moment = (EPOCH + timedelta(microseconds=us)).astimezone(self.tz)
-            text = self.seen[us] = moment.strftime(TIME_FORMAT)
+            text = self.seen[us] = bk_time_in(EPOCH + timedelta(microseconds=us), self.tz)
         return text
 
 
@@ -94,37 +93,103 @@ def _derive(row: dict[str, Any]) -> None:
             row["state"] = S.NODE_SUSPENDED
 
 
-def status_tree(
+class StatusRender:
+    """A status tree rendered once, to be handed out as fresh copies at any clock reading.
+
+    `rows` are the tree's rows in depth-first order (the first is the answer's top), each with
+    the position of its parent; `running` lists (position, start) of the rows whose elapsed
+    time moves with the clock. Nothing else in the tree depends on the clock reading, so a
+    render stays right until the task changes.
+    """
+
+    __slots__ = ("parents", "rows", "running", "task_name")
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        parents: list[int],
+        running: list[tuple[int, int]],
+        task_name: str,
+    ) -> None:
+        self.rows, self.parents, self.running, self.task_name = rows, parents, running, task_name
+
+    def tree(self, now: int) -> dict[str, Any]:
+        """A fresh tree (the caller may change it) with elapsed times at `now`."""
+        if not self.rows:
+            return created_status(self.task_name)
+        copies: list[dict[str, Any]] = []
+        for row, parent in zip(self.rows, self.parents, strict=True):
+            copy = row.copy()
+            copy["children"] = {}
+            if parent >= 0:
+                copies[parent]["children"][copy["id"]] = copy
+            copies.append(copy)
+        for pos, started in self.running:
+            copies[pos]["elapsed_time"] = elapsed(started, None, now)
+        return copies[0]
+
+
+def render_status(
     rt: TaskRuntime, task_name: str, now: int, tz: tzinfo, subprocess_id: str | None = None
-) -> dict[str, Any]:
+) -> StatusRender:
+    """bk-sops's legacy status tree of a task (or of one subprocess node in it), rendered."""
     if rt.root is None:
-        return created_status(task_name)
+        return StatusRender([], [], [], task_name)
     nodes = rt.plan.nodes
     rows: dict[int, dict[str, Any]] = {}
     times = _Times(tz)
-    root = _row(rt, ROOT, rt.root, now, times, task_name)
-    rows[ROOT] = root
+    started: dict[int, int] = {}  # id(row) -> start, for rows still running
+
+    def add(idx: int, st: NodeState, name: str) -> None:
+        row = rows[idx] = _row(rt, idx, st, now, times, name)
+        if st.started is not None and st.archived is None:
+            started[id(row)] = st.started
+
+    add(ROOT, rt.root, task_name)
     look_in_root = subprocess_id is not None  # bk-sops names sub-children from root activities
     for idx, st in rt.states.items():
         if st.parent is None:
             continue  # appointed but never reached: no root id yet, so bamboo does not list it
         node = nodes[idx]
-        name = node.name if not (look_in_root and node.parent != ROOT) else ""
-        rows[idx] = _row(rt, idx, st, now, times, name)
+        add(idx, st, node.name if not (look_in_root and node.parent != ROOT) else "")
     for idx, row in rows.items():
         if idx != ROOT:
             parent = rows.get(rt.states[idx].parent)  # type: ignore[arg-type]
             if parent is not None:
                 parent["children"][row["id"]] = row
     if subprocess_id is None:
-        _derive(root)
-        return root
-    found = next((row for idx, row in rows.items() if row["id"] == subprocess_id), None)
-    if found is None:
-        return created_status(task_name)
-    _derive(found)
-    found["name"] = task_name
-    return found
+        top = rows[ROOT]
+    else:
+        found = next((row for row in rows.values() if row["id"] == subprocess_id), None)
+        if found is None:
+            return StatusRender([], [], [], task_name)
+        top = found
+        top["name"] = task_name
+    _derive(top)
+    return _flatten(top, started, task_name)
+
+
+def _flatten(top: dict[str, Any], started: dict[int, int], task_name: str) -> StatusRender:
+    rows: list[dict[str, Any]] = []
+    parents: list[int] = []
+    running: list[tuple[int, int]] = []
+    stack: list[tuple[dict[str, Any], int]] = [(top, -1)]
+    while stack:
+        row, parent = stack.pop()
+        pos = len(rows)
+        rows.append(row)
+        parents.append(parent)
+        if id(row) in started:
+            running.append((pos, started[id(row)]))
+        # reversed, so that children come off the stack (and are re-inserted) in their order
+        stack.extend((child, pos) for child in reversed(row["children"].values()))
+    return StatusRender(rows, parents, running, task_name)
+
+
+def status_tree(
+    rt: TaskRuntime, task_name: str, now: int, tz: tzinfo, subprocess_id: str | None = None
+) -> dict[str, Any]:
+    return render_status(rt, task_name, now, tz, subprocess_id).tree(now)
 
 
 def failed_ex_data(rt: TaskRuntime) -> dict[str, Any]:
