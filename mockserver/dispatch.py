@@ -53,7 +53,7 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
         if chaos is not None:
             if chaos.latency:
                 await mock.sleep(chaos.latency)
-            if chaos.fault is not None:
+            if chaos.fault is not None and not chaos.fault.applied:
                 return await injected(request, op, family, mock, (seq, arrived, trace_id), chaos)
         status, body, headers = 200, None, {}
         raw: RawInput | None = None
@@ -73,6 +73,9 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             status, body, headers = exc.status, exc.body(), auth.error_headers(exc)
         if mock.settings.validate_responses and status == 200:
             _check_response(op.name, body)
+        if chaos is not None and chaos.fault is not None:  # an `applied` fault: it ran
+            arrival = (seq, arrived, trace_id)
+            return await injected(request, op, family, mock, arrival, chaos, (raw, call, body))
         if mock.journal.enabled:
             entry = request_entry(
                 request, seq, arrived, op.name, family, raw, call, status, body, trace_id, chaos

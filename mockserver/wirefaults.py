@@ -16,7 +16,7 @@ import socket
 import struct
 from datetime import datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 from starlette.requests import Request
@@ -32,6 +32,7 @@ from .inbound import Family, RawInput, parse, read_body
 from .journal import request_entry
 
 if TYPE_CHECKING:
+    from .call import Call
     from .state import MockState
 
 TRANSPORT_KEY: Final = "sops_mock.transport"
@@ -110,21 +111,29 @@ async def injected(
     mock: MockState,
     arrival: tuple[int, datetime, str],
     decision: Decision,
+    ran: tuple[RawInput | None, Call | None, Any] | None = None,
 ) -> Response:
-    """Answer a request whose fault fired: the handler does not run; the journal records it."""
+    """Answer a request whose fault fired, and journal it.
+
+    `ran` is what the pipeline parsed and answered when the operation already ran (an
+    `applied` fault); the journal then keeps the operation's own result and code (a dropped
+    create_task that did create a task says so). Otherwise the operation does not run and the
+    body is read here for the journal.
+    """
     seq, arrived, trace_id = arrival
     assert decision.fault is not None and decision.rule is not None
-    raw: RawInput | None = None
-    # A body too large to read leaves the journal with what the URL says.
-    with contextlib.suppress(ApiError):
-        raw = parse(request, op, await read_body(request, mock.settings.max_body_bytes))
+    raw, call, done = ran if ran is not None else (None, None, None)
+    if ran is None:
+        # A body too large to read leaves the journal with what the URL says.
+        with contextlib.suppress(ApiError):
+            raw = parse(request, op, await read_body(request, mock.settings.max_body_bytes))
     response = fault_response(decision.fault, trace_id, decision.rule)
     dropped = isinstance(response, DropResponse)
-    body = orjson.loads(response.body) if decision.fault.kind == "app_error" else None
+    body = orjson.loads(response.body) if decision.fault.kind == "app_error" else done
     status = 0 if dropped else response.status_code
     if mock.journal.enabled:
         entry = request_entry(
-            request, seq, arrived, op.name, family, raw, None, status, body, trace_id, decision
+            request, seq, arrived, op.name, family, raw, call, status, body, trace_id, decision
         )
         with mock.lock:
             mock.journal.add(entry)

@@ -154,6 +154,10 @@ def schemas() -> dict[str, Any]:
                 "message": {"type": "string", "description": "app_error"},
                 "status": {"type": "integer", "description": "http_error: 429 or 5xx (503)"},
                 "body": {"description": "http_error: JSON body (default: the reason phrase)"},
+                "applied": {
+                    "type": "boolean",
+                    "description": "run the operation first; only its answer is lost or replaced",
+                },
             },
         },
         "Rule": {

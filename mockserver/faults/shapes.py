@@ -93,40 +93,48 @@ class Latency:
 
 @dataclass(frozen=True)
 class Fault:
-    """What replaces the answer: a bk-sops application error, an HTTP error, or no answer."""
+    """What replaces the answer: a bk-sops application error, an HTTP error, or no answer.
+
+    `applied`: the operation runs first and only its answer is lost or replaced (a task
+    created whose create_task answer never arrived); by default the operation does not run.
+    """
 
     kind: str
     code: int = UNKNOWN_ERROR
     message: str = ""
     status: int = 503
     body: Any = None
+    applied: bool = False
 
     @classmethod
     def from_dict(cls, data: Any) -> Fault:
         if not isinstance(data, Mapping):
             raise FaultRuleError("fault", "must be an object")
-        kind = data.get("kind")
+        kind, applied = data.get("kind"), data.get("applied", False)
         if kind not in KINDS:
             raise FaultRuleError("fault.kind", f"must be one of {KINDS}")
+        if not isinstance(applied, bool):
+            raise FaultRuleError("fault.applied", "must be true or false")
         if kind == "app_error":
             code, message = data.get("code", UNKNOWN_ERROR), data.get("message", "")
             if isinstance(code, bool) or not isinstance(code, int) or code == 0:
                 raise FaultRuleError("fault.code", "must be a non-zero integer")
             if not isinstance(message, str):
                 raise FaultRuleError("fault.message", "must be a string")
-            return cls(kind, code=code, message=message)
+            return cls(kind, code=code, message=message, applied=applied)
         if kind == "http_error":
             status = data.get("status", 503)
             if isinstance(status, bool) or not isinstance(status, int):
                 raise FaultRuleError("fault.status", "must be an integer")
             if not (500 <= status <= 599 or status == 429):
                 raise FaultRuleError("fault.status", "must be 429 or 500-599")
-            return cls(kind, status=status, body=data.get("body"))
-        return cls(kind)
+            return cls(kind, status=status, body=data.get("body"), applied=applied)
+        return cls(kind, applied=applied)
 
     def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind}
         if self.kind == "app_error":
-            return {"kind": self.kind, "code": self.code, "message": self.message}
-        if self.kind == "http_error":
-            return {"kind": self.kind, "status": self.status, "body": self.body}
-        return {"kind": self.kind}
+            out.update(code=self.code, message=self.message)
+        elif self.kind == "http_error":
+            out.update(status=self.status, body=self.body)
+        return {**out, "applied": self.applied}

@@ -225,3 +225,26 @@ def test_a_small_real_latency_is_served_and_recorded(served):
     answer = requests.get(esb(served, "get_template_list"), headers=AUTH_HEADER, timeout=10)
     assert answer.json()["result"] is True
     assert served.journal(operation="get_template_list")[-1]["latency"] == 0.01
+
+
+def test_an_applied_fault_runs_the_operation_and_loses_its_answer(served):
+    served.reset()
+    fault = {"kind": "drop", "applied": True}
+    served.add_fault(operations=["create_task"], times=1, fault=fault)
+    url = f"{served.base_url}/api/c/compapi/v2/sops/create_task/"
+    params = {"bk_biz_id": BIZ, "template_id": 30, "name": "lost answer"}
+    with pytest.raises(requests.ConnectionError):
+        requests.post(url, json=params, headers=AUTH_HEADER, timeout=10)
+    retried = requests.post(url, json=params, headers=AUTH_HEADER, timeout=10).json()
+    assert retried["data"]["task_id"] == 2  # the first attempt did create task 1
+    first = served.journal(operation="create_task")[0]
+    seen = (first["status"], first["fault"], first["result"], first["task_id"])
+    assert seen == (0, "drop", True, 1)
+
+
+def test_an_applied_app_error_still_runs_the_operation(api, client):
+    add(client, {"operations": ["create_task"], "fault": {"kind": "app_error", "applied": True}})
+    answer = api.call("create_task", {"template_id": 30, "bk_biz_id": BIZ}, {"name": "x"})
+    assert answer["result"] is False and answer["code"] == 3599999
+    counted = api.ok("query_task_count", {"bk_biz_id": BIZ}, {"group_by": "status"})
+    assert counted["data"]["total"] == 1

@@ -89,6 +89,7 @@ def test_lognormal_latency_grows_with_the_draw_and_stays_capped():
         ({"fault": {"kind": "app_error", "code": 0}}, "fault.code"),
         ({"fault": {"kind": "app_error", "message": 3}}, "fault.message"),
         ({"fault": {"kind": "http_error", "status": 404}}, "fault.status"),
+        ({"fault": {"kind": "drop", "applied": "yes"}}, "fault.applied"),
         ({"latency": {"distribution": "normal"}}, "latency.distribution"),
         ({"latency": {"distribution": "fixed"}}, "seconds"),
         ({"latency": {"distribution": "uniform", "min": 2, "max": 1}}, "latency.max"),
@@ -123,7 +124,7 @@ def test_a_rule_survives_a_round_trip_through_its_dict():
         "times": 3,
         "window": {"from": "2026-01-05T10:00:00+08:00", "until": "2026-01-05T11:00:00+08:00"},
         "latency": {"distribution": "uniform", "min": 0.1, "max": 0.2},
-        "fault": {"kind": "http_error", "status": 502, "body": {"x": 1}},
+        "fault": {"kind": "http_error", "status": 502, "body": {"x": 1}, "applied": True},
     }
     rule = rule_from_dict(data, "unused", T0)
     again = rule_from_dict(rule.to_dict(), "unused", T0 + timedelta(days=1))
