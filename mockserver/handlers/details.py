@@ -75,12 +75,12 @@ def _status_time(moment: datetime | None, call: Call) -> str | None:
 
 def _loop(call: Call) -> int | None:
     raw = call.params.get("loop")
-    if raw is None or raw == "":
+    if raw is None:
         return None
     text = str(raw)
-    if not (text.isascii() and text.isdigit()):
-        # bk-sops calls int() on it and answers HTTP 500.
-        raise ApiError(REQUEST_PARAM_INVALID, f"loop must be an integer, got {raw!r}")
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        # bk-sops calls int() on it (HTTP 500 for text) and finds no run for loop 0 (500 too).
+        raise ApiError(REQUEST_PARAM_INVALID, f"loop must be a positive integer, got {raw!r}")
     return int(text)
 
 

@@ -45,6 +45,8 @@ def _body_flag(call: Call, name: str) -> bool:
 def _task_ids(raw: list[Any]) -> set[int]:
     wanted: set[int] = set()
     for item in raw:
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)  # JSON's 3.0 is an integer to JSON Schema and to the database
         if isinstance(item, bool) or not isinstance(item, int | str):
             item = None
         elif isinstance(item, str):

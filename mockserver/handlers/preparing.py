@@ -40,7 +40,7 @@ def preview_task_tree(call: Call, mock: MockState) -> dict[str, Any]:
     if template is None:
         raise _failed("TaskTemplate matching query does not exist.")
     version = call.params.get("version")
-    if version and version != template_version(template):
+    if version not in (None, "") and version != template_version(template):
         raise _failed("Snapshot matching query does not exist.")
     for node_id in exclude:
         if not isinstance(node_id, _HASHABLE):

@@ -140,7 +140,8 @@ def test_nested_nodes_are_found_without_a_subprocess_stack(api, client):
     [
         ({"subprocess_stack": "[oops"}, 3599999, "subprocess_stack is not a valid array json"),
         ({"component_code": "no_such_plugin"}, 3599999, "_format_outputs fail"),
-        ({"loop": "first"}, 3540000, "loop must be an integer, got 'first'"),
+        ({"loop": "first"}, 3540000, "loop must be a positive integer, got 'first'"),
+        ({"loop": "0"}, 3540000, "loop must be a positive integer, got '0'"),
     ],
 )
 def test_node_detail_parameter_errors(api, client, params, code, message):

@@ -48,7 +48,7 @@ TODAY_MUTATIONS: dict[str, list[tuple[str, str, Any, str, str]]] = {
         ("response.today", "/message", "ok", "message", "const"),
     ],
     "get_tasks_status": [
-        ("request.docs", "/task_id_list", REMOVE, "task_id_list", "required"),
+        ("request.docs", "/bk_biz_id", REMOVE, "bk_biz_id", "required"),
         ("request.docs", "/task_id_list", list(range(51)), "task_id_list", "maxItems"),
         ("response.today", "/data/0/current_flow", "running", "current_flow", "enum"),
         ("response.today", "/data/1/is_deleted", "no", "is_deleted", "type"),
