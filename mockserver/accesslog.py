@@ -25,7 +25,8 @@ class MaskedAccessLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # Off below INFO (`--log-level warning`): masking would cost more than some answers.
+        if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
         status = 0

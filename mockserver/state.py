@@ -16,6 +16,7 @@ from simulator import Clock, Engine, ScenarioBook, VirtualClock, WallClock
 from .catalog import Catalog
 from .faults import FaultProfile
 from .journal import Journal
+from .memo import Memo
 from .settings import Settings
 
 
@@ -65,6 +66,8 @@ class MockState:
         self.fixture_name = fixture_name
         self.seed = seed
         self.catalog = Catalog(fixture)
+        # Answers that follow from the catalog and the request alone (see memo.py).
+        self.memo = Memo()
         self.clock = clock
         self.engine = engine or Engine(self.clock, seed, scenario_book(fixture))
         self._trace_counter = 0

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-FORMAT = "%Y-%m-%d %H:%M:%S %z"
+from simulator.timetext import TIME_FORMAT, bk_time_in
+
+FORMAT = TIME_FORMAT
 
 
 def render(moment: datetime | None, tz: tzinfo) -> str:
     """bk-sops's format_datetime: "" for a missing time."""
     if moment is None:
         return ""
-    return moment.astimezone(tz).strftime(FORMAT)
+    return bk_time_in(moment, tz)  # strftime's text, without strftime's cost
 
 
 def zone(name: str) -> tzinfo | None:

@@ -6,6 +6,8 @@ import copy
 from datetime import tzinfo
 from typing import Any
 
+import orjson
+
 from mockserver.call import Call
 from mockserver.catalog import LAYOUT_KEYS, Project, Template
 from mockserver.envelope import ok
@@ -83,6 +85,28 @@ def get_template_list(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     tz = call.tz()
     flags = call.serializer_flags(LIST_FLAGS)
+    if mock.settings.validate_responses:  # the validator reads the list itself
+        return ok(_list(call, mock, project, tz, flags), call.trace_id)
+    # The list follows from the catalog (fixed until a reset, which drops the memo) and these.
+    id_in, keyword = call.params.get("id_in"), call.params.get("name_keyword")
+    key = (
+        "get_template_list",
+        project.project_id,
+        _is_project_source(call),
+        tz,
+        tuple(flags.items()),
+        id_in if isinstance(id_in, str) else None,
+        keyword if isinstance(keyword, str) else None,
+    )
+    data = mock.memo.get_or_make(
+        key, lambda: orjson.Fragment(orjson.dumps(_list(call, mock, project, tz, flags)))
+    )
+    return ok(data, call.trace_id)
+
+
+def _list(
+    call: Call, mock: MockState, project: Project, tz: tzinfo, flags: dict[str, bool]
+) -> list[dict[str, Any]]:
     if _is_project_source(call):
         found = mock.catalog.project_templates(project.project_id)
     else:
@@ -96,7 +120,7 @@ def get_template_list(call: Call, mock: MockState) -> dict[str, Any]:
         if flags["include_labels"] and template.source == "project":
             item["labels"] = list(template.raw.get("labels", []))
         items.append(item)
-    return ok(items, call.trace_id)
+    return items
 
 
 def _filter(found: list[Template], call: Call) -> list[Template]:
