@@ -5,10 +5,12 @@ a node's inputs before it runs, and the constants of a task that has not started
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import states as S
 from . import tree as t
+from . import views
 from .conditions import render
 from .errors import InvalidOperation, NodeNotFound, TaskAlreadyStarted
 from .runtime import ROOT, TaskRuntime, resolve
@@ -25,6 +27,56 @@ class ConstantsLocked(InvalidOperation):
         self.outputs = outputs
         text = f"constants {hidden + outputs} of task[{task_id}] cannot be changed"
         super().__init__(text, task_id=task_id, action="set_constants")
+
+
+class TaskRow(NamedTuple):
+    """What a task list shows of one task; far cheaper to make than a TaskInfo."""
+
+    id: int
+    name: str
+    creator: str
+    executor: str
+    create_method: str
+    template_id: int
+    template_source: str
+    category: str
+    flow_type: str
+    create_time: datetime
+    start_time: datetime | None
+    finish_time: datetime | None
+    is_started: bool
+    is_finished: bool
+    is_revoked: bool
+
+
+def task_rows(engine: Engine, project_id: int) -> list[TaskRow]:
+    """The project's tasks, newest first."""
+    engine.sync()
+    rows = []
+    for task in engine._tasks.values():
+        if task.project_id != project_id:
+            continue
+        rows.append(
+            TaskRow(
+                task.id,
+                task.name,
+                task.creator,
+                task.executor,
+                task.create_method,
+                task.template.template_id,
+                task.template_source,
+                task.template.category,
+                task.flow_type,
+                views.EPOCH + timedelta(microseconds=task.create_time),
+                views.to_datetime(task.start_time),
+                views.to_datetime(task.finish_time),
+                task.start_time is not None,
+                task.is_finished,
+                task.revoked_at is not None,
+            )
+        )
+    rows.sort(key=lambda row: -row.id)
+    return rows
 
 
 def has_node(engine: Engine, task_id: int, node_id: object) -> bool:

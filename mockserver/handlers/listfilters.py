@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from simulator import TaskInfo
+from simulator.taskdata import TaskRow
 
 BOUND_ERROR = (
     "无法解析日期格式: {}，支持的格式：YYYY-MM-DD HH:MM:SS、YYYY-MM-DD HH:MM:SS +HHMM、"
@@ -41,7 +41,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _template_id(task: TaskInfo) -> str:
+def _template_id(task: TaskRow) -> str:
     return "" if task.template_source == "onetime" else str(task.template_id)
 
 
@@ -49,7 +49,7 @@ def _template_ids(value: Any) -> list[str]:
     return [part.strip() for part in _text(value).split(",") if part.strip()]
 
 
-Filter = Callable[[TaskInfo, Any], bool]
+Filter = Callable[[TaskRow, Any], bool]
 # Applied when the parameter is present, even empty: executor= keeps the tasks nobody started.
 FORM_FILTERS: dict[str, Filter] = {
     "keyword": lambda task, value: _text(value) in task.name,

@@ -10,6 +10,7 @@ from mockserver.errors import INVALID_OPERATION, REQUEST_PARAM_INVALID, VALIDATI
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from simulator import TaskInfo
+from simulator.taskdata import TaskRow, task_rows
 
 from .counts import GROUPS
 from .listfilters import FORM_FILTERS, form_boolean, parse_bound
@@ -72,9 +73,9 @@ def get_tasks_status(call: Call, mock: MockState) -> dict[str, Any]:
     wanted = _task_ids(raw)
     project = call.require_project()
     tz = call.default_tz
-    found = [t for t in mock.engine.tasks(project.project_id) if t.id in wanted]
+    found = [mock.engine.find_task(task_id) for task_id in sorted(wanted, reverse=True)]
     data = []
-    for task in sorted(found, key=lambda t: -t.id):
+    for task in [t for t in found if t is not None and t.project_id == project.project_id]:
         status = mock.engine.status_tree(task.id, tz=tz)
         status["name"] = task.name
         if not children:
@@ -120,8 +121,9 @@ def _pagination_error(reason: str) -> ApiError:
     return ApiError(INVALID_OPERATION, f"[API] pagination error: {reason}", data="")
 
 
-def _list_item(call: Call, task: TaskInfo, tz: tzinfo | None) -> dict[str, Any]:
-    names = {code: call.text(zh, en) for code, zh, en in GROUPS["category"]}
+def _list_item(
+    call: Call, task: TaskRow, tz: tzinfo | None, names: dict[str, str]
+) -> dict[str, Any]:
     project = call.require_project()
     time = (lambda m: render(m, tz)) if tz is not None else raw_time
     return {
@@ -159,7 +161,7 @@ def get_task_list(call: Call, mock: MockState) -> dict[str, Any]:
         bounds[name] = bound
     if errors:
         raise ApiError(VALIDATION_ERROR, errors, data="")
-    tasks = mock.engine.tasks(project.project_id)
+    tasks = task_rows(mock.engine, project.project_id)
     for name, keep in FORM_FILTERS.items():
         if name in params:
             tasks = [t for t in tasks if keep(t, params[name])]
@@ -174,6 +176,6 @@ def get_task_list(call: Call, mock: MockState) -> dict[str, Any]:
         raise _pagination_error("offset and limit must be greater or equal to 0.")
     without_count = "without_count" in params and form_boolean(params["without_count"])
     count = -1 if without_count else len(tasks)
-    page = sorted(tasks, key=lambda t: -t.id)[offset : offset + limit]
-    data = [_list_item(call, task, tz) for task in page]
+    names = {code: call.text(zh, en) for code, zh, en in GROUPS["category"]}
+    data = [_list_item(call, task, tz, names) for task in tasks[offset : offset + limit]]
     return {"result": True, "data": data, "count": count, "code": 0, "trace_id": call.trace_id}

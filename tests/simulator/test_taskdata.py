@@ -5,9 +5,16 @@ import pytest
 
 from simulator import Engine, ExcludeNodeError, NodeNotFound, TaskAlreadyStarted, VirtualClock
 from simulator.preview import preview_tree
-from simulator.taskdata import ConstantsLocked, node_inputs, set_task_constants, task_outputs
+from simulator.taskdata import (
+    ConstantsLocked,
+    TaskRow,
+    node_inputs,
+    set_task_constants,
+    task_outputs,
+    task_rows,
+)
 
-from .builders import T0, Run, Tree
+from .builders import T0, Run, Tree, spec
 
 
 def _with_outputs() -> dict:
@@ -95,3 +102,18 @@ def test_preview_refuses_what_create_task_refuses(exclude, message):
     tree = Tree().act("a").chain("start", "a", "end").build()
     with pytest.raises(ExcludeNodeError, match=message.replace("[", r"\[").replace("]", r"\]")):
         preview_tree(tree, exclude)
+
+
+def test_task_rows_agree_with_task_info_newest_first():
+    run = Run(_with_outputs())
+    other = run.engine.create_task(spec(_with_outputs(), project_id=2), name="o", creator="u",
+                                   project_id=2)  # fmt: skip
+    second = run.engine.create_task(spec(_with_outputs()), name="second", creator="v", project_id=1)
+    run.start().wait(30)
+    rows = task_rows(run.engine, 1)
+    assert [row.id for row in rows] == [second.id, run.task_id]
+    assert other.id not in {row.id for row in rows}
+    for row in rows:
+        info = run.engine.task(row.id)
+        assert row == tuple(getattr(info, field) for field in TaskRow._fields)
+    assert rows[1].is_finished and rows[1].finish_time is not None and not rows[0].is_started
