@@ -50,6 +50,13 @@ class Exchange:
         value = self.response.headers.get(name)
         return None if value is None else str(value)
 
+    def fingerprint(self) -> bytes:
+        """The request's method, URL, query, headers and body, as bytes."""
+        request = self.request
+        head = [request.method, self.url, json.dumps(request.query, sort_keys=True)]
+        head.append(json.dumps(request.headers, sort_keys=True))
+        return "\n".join(head).encode() + b"\n" + (request.content() or b"")
+
     def curl(self) -> str:
         """A curl command that sends the same request; secrets come from environment variables."""
         request = _masked(self.request)

@@ -32,7 +32,7 @@ class Driver:
         self, op: str, ids: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         exchange = self.client.call(op, ids, params)
-        self.recorder.case(self.test, op)
+        self.recorder.case(self.test, op, exchange.fingerprint())
         failures = schema_failures(exchange) + envelope_failures(exchange)
         body = exchange.body()
         if exchange.status == 200 and exchange.op is not None:

@@ -6,6 +6,7 @@ JUnit XML and the exit code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ class Row:
     cases: int = 0
     failure: Finding | None = None
     skipped: str | None = None
+    # A hash chained over every request sent: equal digests, equal runs (see --seed).
+    digest: str = ""
 
     @property
     def outcome(self) -> str:
@@ -54,8 +57,10 @@ class Recorder:
             self.rows[key] = Row(test, operation)
         return self.rows[key]
 
-    def case(self, test: str, operation: str) -> None:
-        self.row(test, operation).cases += 1
+    def case(self, test: str, operation: str, fingerprint: bytes = b"") -> None:
+        row = self.row(test, operation)
+        row.cases += 1
+        row.digest = hashlib.sha256(row.digest.encode() + fingerprint).hexdigest()
 
     def fail(self, test: str, operation: str, check: str, message: str, curl: str = "") -> None:
         row = self.row(test, operation)

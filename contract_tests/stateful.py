@@ -85,7 +85,7 @@ def run_workflow(
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             judged = self.judged
             op = operation_of(case)
-            recorder.case(TEST, op.name)
+            recorder.case(TEST, op.name, judged.exchange.fingerprint())
             failures = list(judged.failures)
             params = judged.wire.params
             if judged.exchange.status == 200 and params is not None:

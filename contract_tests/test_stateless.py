@@ -23,8 +23,8 @@ mutating = schemathesis.pytest.from_fixture("mutating_schema")
 
 def run_case(test: str, case: Any, client: ContractClient, recorder: Recorder) -> None:
     op = operation_of(case)
-    recorder.case(test, op.name)
     judged = judge_case(client, case)
+    recorder.case(test, op.name, judged.exchange.fingerprint())
     if judged.failures:
         first = judged.failures[0]
         curl = judged.exchange.curl()
