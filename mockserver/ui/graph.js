@@ -210,7 +210,13 @@ function edgePath(edge, view) {
 }
 
 function edgeElement(edge, view) {
-  const group = svg("g", { class: "edge", "data-flow-id": edge.id, "data-default": edge.isDefault });
+  const group = svg("g", {
+    class: "edge",
+    "data-flow-id": edge.id,
+    "data-source": edge.source,
+    "data-target": edge.target,
+    "data-default": edge.isDefault,
+  });
   group.append(svg("path", { d: edgePath(edge, view), "marker-end": "url(#arrow)" }));
   if (edge.label) {
     const source = view.items.get(edge.source);

@@ -201,8 +201,9 @@ export class TaskView {
       if (node.raw.skippable !== false) out.push(button("skip", operate("skip")));
     }
     if (state === "FAILED" && node.type === "ExclusiveGateway") {
-      for (const flow of [].concat(node.raw.outgoing || [])) {
-        out.push(button(`skip_exg → ${flow.slice(0, 8)}`, operate("skip_exg", { flow_id: flow })));
+      // One button per branch, named by its condition as the graph labels it.
+      for (const edge of this.graph.view.edges.filter((e) => e.source === node.id)) {
+        out.push(button(`skip_exg → ${edge.label || edge.id}`, operate("skip_exg", { flow_id: edge.id })));
       }
     }
     if (state === "RUNNING" && node.kind === "activity") {

@@ -194,3 +194,40 @@ def test_under_strict_auth_the_page_asks_for_an_identity(browser_page):
         page.fill("input[name=bk_username]", "admin")
         page.click("#settings-save")
         check(page.locator("#templates tr[data-template-id]")).not_to_have_count(0)
+
+
+def _centres(page) -> dict[str, tuple[float, float]]:
+    found = {}
+    for group in page.locator("g.node").all():
+        match = re.fullmatch(r"translate\(([-\d.]+),([-\d.]+)\)", group.get_attribute("transform"))
+        assert match is not None
+        x, y = match.groups()
+        found[group.get_attribute("data-node-id")] = (float(x), float(y))
+    return found
+
+
+@pytest.mark.parametrize("template_id", [PARALLEL_DEPLOY, 34, 35, 36])
+def test_the_graph_runs_left_to_right_without_overlaps(browser_page, mock, template_id):
+    page, check = browser_page, expect()
+    create_task(page, mock.base_url, template_id, "layout")
+    check(page.locator("g.node")).not_to_have_count(0)
+    centres = _centres(page)
+    edges = page.locator("g.edge").all()
+    assert edges
+    for edge in edges:
+        # Every flow goes rightwards (the fixture's flows have no loops).
+        source, target = edge.get_attribute("data-source"), edge.get_attribute("data-target")
+        assert centres[source][0] < centres[target][0], (source, target)
+    boxes = [page.locator(f"g.node[data-node-id='{n}'] .shape").bounding_box() for n in centres]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"]
+                or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"]
+                or b["y"] + b["height"] <= a["y"]
+            )
+            assert apart, (a, b)
+    # Exclusive and conditional gateways label their branches with the conditions' names.
+    if template_id in (34, 35):
+        check(page.locator("text.flow-label")).not_to_have_count(0)
