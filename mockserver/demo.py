@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,15 +26,13 @@ from rich.text import Text
 from simulator import WallClock
 
 from .demo_http import DemoHttp, HttpFailure
+from .demo_script import CALLBACK_AFTER, CUES, PLANS, Run, activities, progress, states
 from .settings import Settings
 
 BIZ = 2
 FRAME_SECONDS = 2.0  # virtual seconds per frame
 MAX_FRAMES = 90
 DEADLINE_SECONDS = 45.0  # wall time the frames may take, so the tour always ends
-# (task, seconds after the tour's start on the mock's clock, operate_task action)
-CUES = (("parallel", 4.0, "pause"), ("revoked", 10.0, "revoke"), ("parallel", 18.0, "resume"))
-CALLBACK_AFTER = 16.0  # the waiting node is called back once it has waited a while
 NOTE_FRAMES = 4  # frames an event's note stays in its task's row
 TERMINAL = frozenset({"FINISHED", "REVOKED"})
 STYLES = {
@@ -48,79 +45,6 @@ STYLES = {
     "NODE_SUSPENDED": "bold yellow",
     "REVOKED": "bold bright_black",
 }
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One task of the tour: what it is made from and what it shows."""
-
-    key: str
-    template_id: int
-    name: str
-    shows: str
-    constants: dict[str, Any] = field(default_factory=dict)
-    needs: str = ""  # an operation the mock must serve for this task to be part of the tour
-
-
-PLANS = (
-    Plan("steps", 31, "five steps", "runs from start to end"),
-    Plan("parallel", 33, "three regions", "parallel branches; paused, then resumed"),
-    Plan("exclusive", 34, "prod config", "exclusive gateway on ${env}", {"${env}": "prod"}),
-    Plan(
-        "conditional",
-        35,
-        "alerts",
-        "conditional parallel: two channels on",
-        {"${notify_mail}": "true", "${notify_wechat}": "true"},
-    ),
-    Plan("subprocess", 36, "test env", "a subprocess with its own nodes"),
-    Plan("failing", 38, "db backup", "a node fails once"),
-    Plan("callback", 32, "waits", "a node waits for node_callback", needs="node_callback"),
-    Plan("revoked", 33, "cancelled rollout", "revoked while it runs"),
-)
-
-
-@dataclass
-class Run:
-    plan: Plan
-    task_id: int
-    tree: dict[str, Any]
-    status: dict[str, Any] = field(default_factory=dict)
-    note: str = ""
-    note_frame: int = 0
-    seen: set[str] = field(default_factory=set)  # one-shot events already played
-
-    @property
-    def state(self) -> str:
-        return str(self.status.get("state", "CREATED"))
-
-
-def _activities(tree: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for node_id, act in tree.get("activities", {}).items():
-        yield node_id, act
-        if act.get("pipeline"):
-            yield from _activities(act["pipeline"])
-
-
-def _states(status: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for node_id, child in status.get("children", {}).items():
-        yield node_id, child
-        yield from _states(child)
-
-
-def progress(run: Run) -> tuple[int, int, list[str]]:
-    """(finished activities, activities, names of running ones)."""
-    acts = dict(_activities(run.tree))
-    leaves = {k: v for k, v in acts.items() if v.get("type") != "SubProcess"}
-    states = dict(_states(run.status))
-    done = sum(1 for k in leaves if states.get(k, {}).get("state") == "FINISHED")
-    running = [
-        str(leaves[k].get("name", k))
-        for k, v in states.items()
-        if k in leaves and v["state"] == "RUNNING"
-    ]
-    total = len(leaves)
-    return (total if run.state == "FINISHED" else done), total, running
 
 
 class Tour:
@@ -158,7 +82,7 @@ class Tour:
                 self.act(run, f"operate_task {action}", "operate_task", {"action": action})
         if key == "failing" and run.state == "FAILED" and "recover" not in seen:
             seen.add("recover")
-            failed = [k for k, v in _states(run.status) if v["state"] == "FAILED"]
+            failed = [k for k, v in states(run.status) if v["state"] == "FAILED"]
             if self.http.has("operate_node") and failed:
                 params = {"node_id": failed[-1], "action": "retry"}
                 self.act(run, "a node FAILED: operate_node retry", "operate_node", params)
@@ -173,8 +97,8 @@ class Tour:
                 self.act(run, what, "node_callback", {"node_id": waiting, "callback_data": {}})
 
     def waiting_node(self, run: Run) -> str | None:
-        acts = dict(_activities(run.tree))
-        for node_id, state in _states(run.status):
+        acts = dict(activities(run.tree))
+        for node_id, state in states(run.status):
             code = acts.get(node_id, {}).get("component", {}).get("code")
             if state["state"] == "RUNNING" and code == "pause_node":
                 return node_id
