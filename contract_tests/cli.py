@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
 def pytest_args(args: argparse.Namespace, report_path: str) -> list[str]:
     # The package directory itself (not --pyargs), so that its conftest defines the options.
     out = [str(PACKAGE_DIR), "-p", "no:cacheprovider", "--contract-report", report_path]
+    # This command imported the package before pytest could rewrite its asserts: say it is fine.
+    out += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     out += ["--contract-seed", str(args.seed)]
     out += ["-rN", "--tb=short"] if args.verbose else ["-q", "-q", "-rN", "--tb=no"]
     if args.base_url:

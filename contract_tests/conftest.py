@@ -109,13 +109,19 @@ def contract_recorder(pytestconfig: pytest.Config) -> Recorder:
     return pytestconfig.stash[RECORDER_KEY]
 
 
+@pytest.fixture(scope="session")
+def contract_app(contract_target: Target, contract_run: RunSettings) -> Any:
+    """The in-process mock of the session (None for a base URL). Tests never assume it is empty:
+    counts are compared before and after, like on a shared deployment."""
+    if not contract_target.in_process:
+        return None
+    return build_app(contract_run.seed, contract_run.planted_faults)
+
+
 @pytest.fixture
-def contract_client(contract_target: Target, contract_run: RunSettings) -> Iterator[ContractClient]:
-    """A client on a fresh in-process mock per test, or on the target's URL."""
-    app = None
-    if contract_target.in_process:
-        app = build_app(contract_run.seed, contract_run.planted_faults)
-    with open_client(contract_target, app) as client:
+def contract_client(contract_target: Target, contract_app: Any) -> Iterator[ContractClient]:
+    """A client on the in-process mock or on the target's URL."""
+    with open_client(contract_target, contract_app) as client:
         yield client
 
 
