@@ -1,4 +1,4 @@
-"""The `sops-mock` command: serve, openapi, fixtures generate, demo."""
+"""The `sops-mock` command: serve, openapi, fixtures generate, demo, contract."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .settings import DEFAULT_VIRTUAL_START, Settings
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract")
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -118,10 +118,25 @@ def parser() -> argparse.ArgumentParser:
     demo.add_arguments(
         sub.add_parser("demo", help="a scripted tour of tasks running, in the terminal")
     )
+    sub.add_parser(
+        "contract",
+        add_help=False,
+        help="run the contract suite against --base-url (see sops-mock contract --help)",
+    )
     return root
 
 
+def contract(argv: Sequence[str]) -> int:
+    """Run the contract suite in a child interpreter (mockserver never imports contract_tests)."""
+    import subprocess
+
+    return subprocess.call([sys.executable, "-m", "contract_tests", *argv])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["contract"]:
+        return contract(argv[1:])
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
