@@ -47,6 +47,11 @@ class Task:
 
     @property
     def current_flow(self) -> str:
+        # bk-sops's signal handlers mark a task "finished" as soon as its pipeline finishes or
+        # is revoked; task actions are then refused on current_flow, before the engine is asked.
+        root = self.runtime.root
+        if root is not None and root.state in (S.FINISHED, S.REVOKED):
+            return "finished"
         return "func_claim" if self.flow_type == "common_func" else "execute_task"
 
     @property

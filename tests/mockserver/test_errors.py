@@ -192,8 +192,10 @@ def test_pause_when_already_paused_or_finished(api, client):
     client.post("/__mock__/clock", json={"until_idle": True})
     status = api.ok("get_task_status", {"task_id": task_id, "bk_biz_id": BIZ})
     assert status["data"]["state"] == "FINISHED"
-    assert engine_message(operate(api, task_id, "pause")).endswith("from FINISHED to SUSPENDED")
-    assert engine_message(operate(api, task_id, "revoke")).endswith("from FINISHED to REVOKED")
+    # Once finished, bk-sops marks the task current_flow "finished" and refuses before the engine.
+    finished = "task with current_flow:finished cannot be {}"
+    assert failure(operate(api, task_id, "pause"), 3545000) == finished.format("pauseed")
+    assert failure(operate(api, task_id, "revoke"), 3545000) == finished.format("revokeed")
 
 
 def test_resume_when_running(api):
@@ -208,7 +210,12 @@ def test_revoke_when_revoked(api):
     task_id = create(api)
     api.ok("start_task", {"task_id": task_id, "bk_biz_id": BIZ})
     assert operate(api, task_id, "revoke")["message"] == "success"
-    assert engine_message(operate(api, task_id, "revoke")).endswith("from REVOKED to REVOKED")
+    assert failure(operate(api, task_id, "revoke"), 3545000) == (
+        "task with current_flow:finished cannot be revokeed"
+    )
+    assert failure(operate(api, task_id, "resume"), 3545000) == (
+        "task with current_flow:finished cannot be resumeed"
+    )
 
 
 @pytest.mark.parametrize(

@@ -89,24 +89,23 @@ TASK_MOVES = {
     ("SUSPENDED", "resume"): "RUNNING",
     ("SUSPENDED", "revoke"): "REVOKED",
     ("FINISHED", "start"): (TaskAlreadyStarted, "task already started"),
-    ("FINISHED", "pause"): (
-        IllegalTransition,
-        "can't not transit node({root}) state from FINISHED to SUSPENDED",
+    # A finished or revoked task has current_flow "finished" in bk-sops, which refuses every
+    # action but start before the engine is asked.
+    ("FINISHED", "pause"): (InvalidOperation, "task with current_flow:finished cannot be pauseed"),
+    ("FINISHED", "resume"): (
+        InvalidOperation,
+        "task with current_flow:finished cannot be resumeed",
     ),
-    ("FINISHED", "resume"): (InvalidOperation, "pipeline({root}) state is: FINISHED"),
     ("FINISHED", "revoke"): (
-        IllegalTransition,
-        "can't not transit node({root}) state from FINISHED to REVOKED",
+        InvalidOperation,
+        "task with current_flow:finished cannot be revokeed",
     ),
     ("REVOKED", "start"): (TaskAlreadyStarted, "task already started"),
-    ("REVOKED", "pause"): (
-        IllegalTransition,
-        "can't not transit node({root}) state from REVOKED to SUSPENDED",
-    ),
-    ("REVOKED", "resume"): (InvalidOperation, "pipeline({root}) state is: REVOKED"),
+    ("REVOKED", "pause"): (InvalidOperation, "task with current_flow:finished cannot be pauseed"),
+    ("REVOKED", "resume"): (InvalidOperation, "task with current_flow:finished cannot be resumeed"),
     ("REVOKED", "revoke"): (
-        IllegalTransition,
-        "can't not transit node({root}) state from REVOKED to REVOKED",
+        InvalidOperation,
+        "task with current_flow:finished cannot be revokeed",
     ),
 }
 
