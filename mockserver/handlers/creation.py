@@ -16,6 +16,7 @@ from simulator import TemplateSpec
 from simulator.tree import validate as validate_tree
 
 from .counts import GROUPS
+from .lookups import find_template
 from .selection import excluded_nodes
 from .tasks import CALLBACK_URL, task_url
 
@@ -40,22 +41,8 @@ def _invalid_json_body(call: Call) -> ApiError:
 
 def _template(call: Call, mock: MockState, source: Any) -> Template:
     # create_and_start_task reads project templates only for "business" (create_task also
-    # takes "project"); the not-found text has no space after the comma.
-    project = call.require_project()
-    template_id = call.ids["template_id"]
-    if source == "business":
-        found = mock.catalog.template(project.project_id, template_id)
-        if found is None:
-            raise ApiError(
-                CONTENT_NOT_EXIST,
-                f"template[id={template_id}] of project[project_id={project.project_id},"
-                f"biz_id={project.bk_biz_id}] does not exist",
-            )
-        return found
-    common = mock.catalog.common_template(template_id)
-    if common is None:
-        raise ApiError(CONTENT_NOT_EXIST, f"common template[id={template_id}] does not exist")
-    return common
+    # takes "project").
+    return find_template(call, mock, project_source=source == "business", spaced=False)
 
 
 def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
