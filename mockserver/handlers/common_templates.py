@@ -12,7 +12,7 @@ from mockserver.errors import CONTENT_NOT_EXIST, ApiError
 from mockserver.state import MockState
 from mockserver.timefmt import render
 
-from .templates import _template_constants, public_tree
+from .templates import public_tree, template_constants
 
 LIST_FLAGS = (
     "include_executor_proxy",
@@ -85,5 +85,5 @@ def get_common_template_info(call: Call, mock: MockState) -> dict[str, Any]:
         )
         data["subprocess_has_update"] = False
     if flags["include_constants"]:
-        data["template_constants"] = _template_constants(data["pipeline_tree"])
+        data["template_constants"] = template_constants(data["pipeline_tree"])
     return ok(data, call.trace_id)

@@ -162,7 +162,7 @@ def public_tree(tree: Any, unfold: bool) -> dict[str, Any]:
     return out
 
 
-def _template_constants(tree: dict[str, Any]) -> list[dict[str, Any]]:
+def template_constants(tree: dict[str, Any]) -> list[dict[str, Any]]:
     used: dict[str, int] = {}
     for activity in tree.get("activities", {}).values():
         for field in activity.get("component", {}).get("data", {}).values():
@@ -208,7 +208,7 @@ def get_template_info(call: Call, mock: MockState) -> dict[str, Any]:
         )
         data["subprocess_has_update"] = False
     if flags["include_constants"]:
-        data["template_constants"] = _template_constants(data["pipeline_tree"])
+        data["template_constants"] = template_constants(data["pipeline_tree"])
     if call.params.get("format") == "yaml":
         data["pipeline_tree"] = template_yaml(template, data["pipeline_tree"])
     return ok(data, call.trace_id)
