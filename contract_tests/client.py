@@ -117,7 +117,7 @@ class ContractClient:
     def __init__(self, target: Target, http: Any) -> None:
         self.target = target
         self.http = http
-        self._control: bool | None = None
+        self._health_answer: dict[str, Any] | None = None
 
     def send(self, request: Request, op: Operation | None = None) -> Exchange:
         url = self.target.url(request)
@@ -161,16 +161,24 @@ class ContractClient:
             raise RuntimeError(f"control {method} {path}: {response.status_code} {response.text}")
         return response.json()
 
-    def has_control(self) -> bool:
-        """Whether the target serves the mock's control API (probed once, with a GET)."""
-        if self._control is None:
+    def _health(self) -> dict[str, Any]:
+        """The mock's health answer, probed once with a GET ({} when there is no control API)."""
+        if self._health_answer is None:
             try:
                 answer = self.control("GET", "health")
             except (RuntimeError, httpx.HTTPError, ValueError):
-                self._control = False
-            else:
-                self._control = isinstance(answer, dict) and answer.get("status") == "ok"
-        return self._control
+                answer = {}
+            ok = isinstance(answer, dict) and answer.get("status") == "ok"
+            self._health_answer = answer if ok else {}
+        return self._health_answer
+
+    def has_control(self) -> bool:
+        """Whether the target is a mock with its /__mock__/ control API."""
+        return bool(self._health())
+
+    def virtual_clock(self) -> bool:
+        """Whether the suite moves the target's time itself (a mock on a virtual clock)."""
+        return self._health().get("mode") == "virtual"
 
     def run_until_idle(self) -> Any:
         return self.control("POST", "clock", {"until_idle": True})

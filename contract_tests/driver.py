@@ -64,11 +64,11 @@ class Driver:
     def wait_for(
         self, task_id: int, done: Callable[[dict[str, Any]], bool], *, until_idle: bool = True
     ) -> dict[str, Any]:
-        """Run the mock's clock until idle (or not at all), or poll a real deployment for `done`.
+        """Run a virtual clock until idle (or not at all), or poll the target for `done`.
 
-        A real deployment is polled until `done` or the target's timeout, whichever comes first.
+        A target whose time runs by itself is polled until `done` or the target's timeout.
         """
-        if self.client.has_control():
+        if self.client.virtual_clock():
             if until_idle:
                 self.client.run_until_idle()
             return self.status(task_id)

@@ -57,8 +57,8 @@ def test_a_revoked_task_stays_revoked(driver):
 
 
 def test_pause_then_resume(driver, aimed_client):
-    if not aimed_client.has_control():
-        pytest.skip("needs a task that stays running: the mock's clock")
+    if not aimed_client.virtual_clock():
+        pytest.skip("needs a task that stays running: a mock on a virtual clock")
     task = driver.create(NAME_PREFIX + "paused")
     assert driver.call("start_task", {"task_id": task})["result"] is True
     assert driver.call("operate_task", {"task_id": task}, {"action": "pause"})["result"] is True
