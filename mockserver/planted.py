@@ -8,7 +8,7 @@ dispatcher does not even call in here. Each fault breaks one promise of the bk-s
     wrong_type            get_template_info answers its template `id` as a string
     enum_value            get_task_status shows a state outside the enum (lower case)
     result_code_mismatch  application errors say `result: true` next to their 35xxxxx code
-    server_error          get_template_list answers HTTP 500 when `name_keyword` is given
+    server_error          get_template_list answers HTTP 500 when `name_keyword` is sent
     illegal_transition    operate_task accepts what the engine refuses (e.g. revoke a FINISHED task)
     time_format           every time is rendered ISO 8601 ("2026-01-05T10:00:00+08:00")
     missing_trace_id      answers lose their Sops-Trace-Id header
@@ -65,7 +65,7 @@ async def serve(
     check_names(faults)
     raw = await request.body()  # cached by Starlette, so `answer` reads the same bytes
     params = _params(request, op, raw)
-    if "server_error" in faults and op.name == "get_template_list" and params.get("name_keyword"):
+    if "server_error" in faults and op.name == "get_template_list" and "name_keyword" in params:
         return Response(b"Internal Server Error", status_code=500, media_type="text/plain")
     if "refuse_valid" in faults and op.name == "query_task_count" and _groups_by_category(params):
         return _rebuilt(

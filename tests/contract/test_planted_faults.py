@@ -108,5 +108,6 @@ def test_same_seed_same_requests_other_seed_other_requests(runs):
     assert first == again
     digests = {(row["test"], row["operation"]): row["digest"] for row in first["rows"]}
     others = {(row["test"], row["operation"]): row["digest"] for row in other["rows"]}
-    assert digests.keys() == others.keys()
-    assert any(digests[key] != others[key] for key in digests)
+    common = digests.keys() & others.keys()
+    assert ("stateless", "get_template_list") in common
+    assert any(digests[key] != others[key] for key in common)
