@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import Any
 
 from mockserver.call import Call
@@ -10,9 +9,8 @@ from mockserver.catalog import Template
 from mockserver.envelope import ok
 from mockserver.errors import CONTENT_NOT_EXIST, ApiError
 from mockserver.state import MockState
-from mockserver.timefmt import render
 
-from .templates import public_tree, template_constants
+from .templates import public_tree, template_constants, template_fields
 
 LIST_FLAGS = (
     "include_executor_proxy",
@@ -34,19 +32,6 @@ COMMON_FLOW_ACTIONS = [
 ]
 
 
-def _fields(template: Template, tz: tzinfo) -> dict[str, Any]:
-    return {
-        "id": template.id,
-        "name": template.name,
-        "creator": template.creator,
-        "create_time": render(template.create_time, tz),
-        "editor": template.editor,
-        "edit_time": render(template.edit_time, tz),
-        "category": template.category,
-        "description": template.description,
-    }
-
-
 def _notify(template: Template) -> dict[str, Any]:
     raw = template.raw
     return {
@@ -60,7 +45,7 @@ def get_common_template_list(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(LIST_FLAGS)
     items = []
     for template in sorted(mock.catalog.common_templates, key=lambda t: -t.id):
-        item = _fields(template, tz)
+        item = template_fields(template, tz)
         if flags["include_notify"]:
             item.update(_notify(template))
         item["auth_actions"] = list(COMMON_FLOW_ACTIONS)
@@ -75,7 +60,7 @@ def get_common_template_info(call: Call, mock: MockState) -> dict[str, Any]:
     if template is None:
         raise ApiError(CONTENT_NOT_EXIST, f"common template[id={template_id}] does not exist")
     # No timezone_inject on this view: times are in the deployment's zone.
-    data = _fields(template, call.default_tz)
+    data = template_fields(template, call.default_tz)
     data["pipeline_tree"] = public_tree(template.tree, unfold=False)
     if flags["include_notify"]:
         data.update(_notify(template))

@@ -53,7 +53,8 @@ def _is_project_source(call: Call) -> bool:
     return call.params.get("template_source", "project") in ("project", "business")
 
 
-def _common_fields(template: Template, project: Project, tz: tzinfo) -> dict[str, Any]:
+def template_fields(template: Template, tz: tzinfo) -> dict[str, Any]:
+    """The fields every template answer carries, project or common."""
     return {
         "id": template.id,
         "name": template.name,
@@ -62,11 +63,18 @@ def _common_fields(template: Template, project: Project, tz: tzinfo) -> dict[str
         "editor": template.editor,
         "edit_time": render(template.edit_time, tz),
         "category": template.category,
+        "description": template.description,
+    }
+
+
+def _common_fields(template: Template, project: Project, tz: tzinfo) -> dict[str, Any]:
+    # Common templates listed through a project carry the requesting project's fields.
+    return {
+        **template_fields(template, tz),
         "project_id": project.project_id,
         "project_name": project.name,
         "bk_biz_id": project.bk_biz_id,
         "bk_biz_name": project.name if project.from_cmdb else None,
-        "description": template.description,
     }
 
 
