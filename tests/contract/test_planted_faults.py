@@ -1,8 +1,9 @@
 """The contract suite proves it can fail: it reports each planted fault, and only on a faulty mock.
 
 Each run is the whole suite through its command (`python -m contract_tests`) in a fresh
-interpreter, in-process against a mock serving one fault of mockserver.planted. The runs go two
-at a time, once per module, and each test reads one run's JSON report.
+interpreter, in-process against a mock serving one fault of mockserver.planted (plus healthy
+runs, and one read-only run over HTTP). The runs go two at a time, once per module, and each
+test reads one run's JSON report.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from mockserver.planted import PLANTED_FAULTS
+from mockserver.running import RunningMock
+from mockserver.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -62,10 +65,19 @@ def _run(scratch: Path, name: str, extra: list[str]) -> dict:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def served():
+    """A mock served over HTTP for the read-only run (the only run that leaves the process)."""
+    with RunningMock(Settings(clock="virtual")) as mock:
+        yield mock
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, served):
     scratch = tmp_path_factory.mktemp("contract-runs")
+    wire = [*BUDGET, "--base-url", served.base_url, "--app-code", "app", "--bk-username", "admin"]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = {name: pool.submit(_run, scratch, name, extra) for name, extra in RUNS.items()}
+        futures["read-only"] = pool.submit(_run, scratch, "read-only", wire)
         return {name: future.result() for name, future in futures.items()}
 
 
@@ -111,3 +123,13 @@ def test_same_seed_same_requests_other_seed_other_requests(runs):
     common = digests.keys() & others.keys()
     assert ("stateless", "get_template_list") in common
     assert any(digests[key] != others[key] for key in common)
+
+
+def test_a_read_only_run_over_http_changes_nothing(runs, served):
+    run = runs["read-only"]
+    assert run["code"] == 0, run["stdout"][-3000:] + run["stderr"][-3000:]
+    rows = run["report"]["rows"]
+    assert sum(row["cases"] for row in rows) > 0
+    skipped = {row["test"] for row in rows if row["outcome"] == "skipped"}
+    assert {"test_mutating_operation", "test_task_workflow"} <= skipped
+    assert served.app.state.mock.engine.tasks() == []
