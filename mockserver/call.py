@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
+import orjson
+
 import schemas
 from schemas.operations import Operation
 
@@ -14,8 +16,11 @@ from .catalog import Project
 from .errors import REQUEST_PARAM_INVALID, VALIDATION_ERROR, ApiError
 from .inbound import Family
 from .language import Language, pick
+from .memo import Memo
 from .timefmt import zone
 
+# Larger parameter sets are validated every time rather than kept in the memo.
+MEMO_MAX_BYTES = 4096
 # Django REST framework's BooleanField spellings.
 _TRUE = frozenset(
     {"t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"}
@@ -47,10 +52,25 @@ class Call:
         assert self.project is not None, f"{self.op.name} has no project id"
         return self.project
 
-    def schema_failure(self) -> schemas.ValidationFailure | None:
-        """The first way the parameters break the operation's request schema, if any."""
+    def schema_failure(self, memo: Memo | None = None) -> schemas.ValidationFailure | None:
+        """The first way the parameters break the operation's request schema, if any.
+
+        With a memo, the verdict is kept per exact parameters (their JSON bytes, which tell
+        1 from 1.0 and true): clients under load send the same body again and again.
+        """
         instance = {**self.params, **self.ids}
-        return schemas.validate(self.op.name, "request", instance)
+        if memo is None:
+            return schemas.validate(self.op.name, "request", instance)
+        try:
+            exact = orjson.dumps(instance)
+        except TypeError:  # not plain JSON data (an integer past 64 bits)
+            return schemas.validate(self.op.name, "request", instance)
+        if len(exact) > MEMO_MAX_BYTES:
+            return schemas.validate(self.op.name, "request", instance)
+        return memo.get_or_make(  # type: ignore[no-any-return]
+            ("request schema", self.op.name, exact),
+            lambda: schemas.validate(self.op.name, "request", instance),
+        )
 
     def text(self, zh: str, en: str) -> str:
         return pick(self.language, zh, en)

@@ -66,7 +66,7 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
             CONTENT_NOT_EXIST,
             "app_code cannot be empty, make sure api gateway has sent correct params",
         )
-    failure = call.schema_failure()
+    failure = call.schema_failure(mock.memo)
     if failure is not None:
         raise ApiError(REQUEST_PARAM_INVALID, f"task params is invalid: {failure.message}")
     spec = tree_spec(call, template, project.project_id)

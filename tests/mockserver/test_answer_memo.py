@@ -95,3 +95,34 @@ def test_the_memo_keeps_the_newest_entries(size):
     assert len(memo) == size
     assert memo.get_or_make(4, make(4)) == 40 and made == [0, 1, 2, 3, 4]  # kept
     assert memo.get_or_make(0, make(0)) == 0 and made == [0, 1, 2, 3, 4, 0]  # made again
+
+
+# Bodies that JSON tells apart but Python's == does not (1, 1.0, true), valid and not.
+CREATE_BODIES: list[dict[str, object]] = [
+    {"name": "ok"},
+    {"name": 1},
+    {"name": "ok", "template_schemes_id": 1},
+    {"name": "ok", "template_schemes_id": 1.0},
+    {"name": "ok", "template_schemes_id": True},
+    {"name": "ok", "template_schemes_id": 0},
+    {"name": "ok", "flow_type": "nope"},
+    {"name": "ok", "constants": []},
+    {"name": "x" * 101},
+    {"name": "ok", "exclude_task_nodes_id": "not a list"},
+]
+
+
+def _verdict(client: TestClient, body: dict[str, object]) -> tuple:
+    answer = client.post("/apigw/create_task/31/2/", json=body, headers=AUTH_HEADER).json()
+    return answer["result"], answer["code"], answer.get("message")
+
+
+def test_kept_request_verdicts_are_those_of_a_fresh_app():
+    fresh = []
+    for body in CREATE_BODIES:
+        with TestClient(_app(validate=True)) as client:
+            fresh.append(_verdict(client, body))
+    assert len(set(fresh)) > 5  # the table does tell apart answers
+    with TestClient(_app(validate=True)) as client:
+        for _ in range(2):
+            assert [_verdict(client, body) for body in CREATE_BODIES] == fresh
