@@ -1,8 +1,8 @@
 """Engine benchmark: many tasks of a 20-node template with a parallel block, run to the end in
-virtual time; then the cost of rendering status trees of 10, 100 and 1,000 nodes.
+virtual time; query_task_count over all of them; the cost of status trees of 10 to 10,000 nodes.
 
     python bench/engine.py                 # 10,000 tasks
-    python bench/engine.py --tasks 100000  # the 60 s / 2 GB target
+    python bench/engine.py --tasks 100000  # the 60 s / 2 GB / 50 ms targets
     python bench/engine.py --profile       # where the time goes (cProfile, top functions)
 """
 
@@ -20,9 +20,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from simulator import Engine, Scenario, ScenarioBook, TemplateSpec, VirtualClock
+from simulator import Engine, Scenario, ScenarioBook, TemplateSpec, VirtualClock, views
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+# query_task_count calls timed over the finished tasks: (group_by, conditions)
+COUNTS: list[tuple[str, dict[str, Any]]] = [
+    ("status", {}),
+    ("category", {}),
+    ("create_method", {"create_time": 1704067200000}),
+    ("status", {"name__icontains": "TASK 9", "is_finished": "true"}),
+    ("flow_type", {"id__in": "1,2,3,50000", "creator": "bench"}),
+]
 
 
 def _tree(chain: list[list[str]]) -> dict[str, Any]:
@@ -101,11 +109,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_tasks(count: int, stepped: bool = True) -> dict[str, float]:
+def run_tasks(count: int, stepped: bool = True, counts: bool = False) -> dict[str, float]:
     """Create, start and run `count` tasks to the end.
 
     stepped: move the clock from one due time to the next, as the control API's "run until
     idle" does (one engine call per distinct due time); otherwise move it once, far enough.
+    counts: then time query_task_count over them (`count <n>` figures, best of 5, in seconds).
     """
     clock = VirtualClock(T0)
     book = ScenarioBook(components={"job": Scenario(duration=5, jitter=2)})
@@ -136,11 +145,20 @@ def run_tasks(count: int, stepped: bool = True) -> dict[str, float]:
     assert finished[-1] == ("FINISHED", count), finished
     figures["clock steps"] = steps
     figures["virtual s"] = (clock.now() - T0).total_seconds()
+    if counts:
+        for number, (group_by, conditions) in enumerate(COUNTS):
+            timings = []
+            for _ in range(5):
+                began = time.perf_counter()
+                engine.count(1, group_by, conditions)
+                timings.append(time.perf_counter() - began)
+            figures[f"count {number}"] = min(timings)
     return figures
 
 
-def render_cost(nodes: int, repeat: int) -> float:
-    """Seconds per status tree of a finished task with `nodes` nodes."""
+def render_cost(nodes: int, repeat: int) -> tuple[float, float]:
+    """Seconds per status tree of a finished task with `nodes` nodes: rendered from scratch, and
+    read through the engine (rendered once per task change, copied per read)."""
     clock = VirtualClock(T0)
     engine = Engine(clock, seed=1, scenarios=ScenarioBook(components={"job": Scenario(duration=0)}))
     task = engine.create_task(
@@ -150,10 +168,15 @@ def render_cost(nodes: int, repeat: int) -> float:
     clock.advance(1)
     tree = engine.status_tree(task.id, tz=UTC, poll=False)
     assert tree["state"] == "FINISHED" and len(tree["children"]) == nodes
+    runtime, now = engine._tasks[task.id].runtime, views.to_us(clock.now())
+    began = time.perf_counter()
+    for _ in range(repeat):
+        views.status_tree(runtime, "t", now, UTC)
+    fresh = (time.perf_counter() - began) / repeat
     began = time.perf_counter()
     for _ in range(repeat):
         engine.status_tree(task.id, tz=UTC, poll=False)
-    return (time.perf_counter() - began) / repeat
+    return fresh, (time.perf_counter() - began) / repeat
 
 
 def profiled(work: Callable[[], object], top: int) -> str:
@@ -184,8 +207,12 @@ def main() -> None:
     for mode in modes:
         gc.collect()  # an earlier run's engine is garbage held in cycles: free it first
         began = time.perf_counter()
-        figures = run_tasks(args.tasks, stepped=mode == "stepped")
-        total = time.perf_counter() - began
+        figures = run_tasks(args.tasks, stepped=mode == "stepped", counts=mode == modes[-1])
+        total = (
+            time.perf_counter()
+            - began
+            - sum(figures.get(f"count {i}", 0) * 5 for i in range(len(COUNTS)))
+        )
         print(
             f"{mode:<9}{figures['create']:>10.2f}{figures['start']:>10.2f}{figures['run']:>10.2f}"
             f"{total:>10.2f}{int(figures['clock steps']):>12,}"
@@ -194,11 +221,20 @@ def main() -> None:
             virtual = timedelta(seconds=figures["virtual s"])
             print(f"{'':<9}(virtual time from the first start to the last finish: {virtual})")
     print(f"peak RSS {peak_rss_mb():,.0f} MB (resource.getrusage)")
+    print()
+    print(f"query_task_count over {args.tasks:,} tasks (best of 5)")
+    for number, (group_by, conditions) in enumerate(COUNTS):
+        shown = f"group_by={group_by} {conditions or ''}"
+        print(f"  {shown:<66}{figures[f'count {number}'] * 1000:>8.1f} ms")
     gc.collect()  # the task runs above leave cycles behind; do not time their collection
     print()
-    print(f"{'status tree':<14}{'ms/call':>10}")
-    for nodes, repeat in ((10, 2000), (100, 200), (1000, 20)):
-        print(f"{nodes:>5} nodes   {render_cost(nodes, repeat) * 1000:>10.3f}")
+    print(f"{'status tree':<14}{'render ms':>10}{'us/node':>9}{'read ms':>10}{'us/node':>9}")
+    for nodes, repeat in ((10, 2000), (100, 200), (1000, 20), (10_000, 3)):
+        fresh, read = render_cost(nodes, repeat)
+        print(
+            f"{nodes:>6} nodes  {fresh * 1000:>10.3f}{fresh * 1e6 / nodes:>9.2f}"
+            f"{read * 1000:>10.3f}{read * 1e6 / nodes:>9.2f}"
+        )
 
 
 if __name__ == "__main__":

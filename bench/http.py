@@ -168,9 +168,20 @@ def main() -> int:
             for workload in workloads(recorded):
                 runs: dict[str, list[loadgen.Result]] = {"mock": [], "baseline": []}
                 for _ in range(args.repeat):
-                    for name, base in (("baseline", base_base), ("mock", mock_base)):
+                    for name, base, pid in (
+                        ("baseline", base_base, baseline.pid),
+                        ("mock", mock_base, mock.pid),
+                    ):
                         runs[name].append(
-                            generator(base, workload, args.connections, args.duration, HEADERS)
+                            loadgen.measured(
+                                generator,
+                                pid,
+                                base,
+                                workload,
+                                args.connections,
+                                args.duration,
+                                HEADERS,
+                            )
                         )
                 results.append(loadgen.summarise(workload.name, runs))
         finally:

@@ -12,7 +12,8 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 Step = tuple[str, str, str | None]  # method, path ("{task_id}" filled from create answers), body
@@ -30,9 +31,40 @@ class Result:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    requests: int = 0
+    # CPU time the server process spent per request (user + system), when it can be read
+    cpu_us: float | None = None
 
 
 Generator = Callable[[str, Workload, int, float, dict[str, str]], Result]
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc), else None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        fields = text.rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    generator: Generator,
+    pid: int,
+    base: str,
+    workload: Workload,
+    connections: int,
+    duration: float,
+    headers: dict[str, str],
+) -> Result:
+    """One run of `generator`, with the server's CPU time per request added."""
+    before = cpu_seconds(pid)
+    result = generator(base, workload, connections, duration, headers)
+    after = cpu_seconds(pid)
+    if before is None or after is None or not result.requests:
+        return result
+    return replace(result, cpu_us=(after - before) / result.requests * 1e6)
 
 
 def wait_port(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -108,7 +140,8 @@ def wrk(
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return Result(rps, p50, p99, int(bad.group(1)) if bad else 0)
+    count = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Result(rps, p50, p99, int(bad.group(1)) if bad else 0, count)
 
 
 async def _connection(
@@ -178,6 +211,7 @@ def builtin(
         ordered[len(ordered) // 2] * 1000,
         ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
         len(bad),
+        len(ordered),
     )
 
 
@@ -195,19 +229,29 @@ def summarise(name: str, runs: dict[str, list[Result]]) -> dict[str, Any]:
     for kind in ("mock", "baseline"):
         out[kind] = {f: median(kind, f) for f in ("rps", "p50_ms", "p99_ms", "non_2xx")}
         out[kind]["runs_rps"] = [round(r.rps) for r in runs[kind]]
+        cpu = [r.cpu_us for r in runs[kind] if r.cpu_us is not None]
+        out[kind]["cpu_us"] = float(statistics.median(cpu)) if cpu else None
     out["ratio_rps"] = out["mock"]["rps"] / out["baseline"]["rps"]
     out["ratio_p99"] = out["mock"]["p99_ms"] / out["baseline"]["p99_ms"]
+    mock_cpu, base_cpu = out["mock"]["cpu_us"], out["baseline"]["cpu_us"]
+    # baseline CPU / mock CPU: the requests/s ratio when each server has a core to itself
+    out["ratio_cpu"] = base_cpu / mock_cpu if mock_cpu and base_cpu else None
     return out
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    side = f"{'req/s':>10} {'p50 ms':>7} {'p99 ms':>7}"
-    lines = [f"{'workload (mock | baseline | ratio)':38} {side} | {side} | {'req/s':>5} {'p99':>5}"]
+    def cpu(value: float | None, width: int, digits: int) -> str:
+        return f"{value:{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
+
+    side = f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cpu us':>6}"
+    ratios = f"{'req/s':>5} {'p99':>5} {'cpu':>5}"
+    lines = [f"{'workload (mock | baseline | ratio)':36} {side} | {side} | {ratios}"]
     for r in results:
         m, b = r["mock"], r["baseline"]
         lines.append(
-            f"{r['workload']:38} {m['rps']:10.0f} {m['p50_ms']:7.2f} {m['p99_ms']:7.2f} | "
-            f"{b['rps']:10.0f} {b['p50_ms']:7.2f} {b['p99_ms']:7.2f} | "
-            f"{r['ratio_rps']:5.2f} {r['ratio_p99']:5.2f}"
+            f"{r['workload']:36} {m['rps']:7.0f} {m['p50_ms']:7.2f} {m['p99_ms']:7.2f} "
+            f"{cpu(m['cpu_us'], 6, 0)} | "
+            f"{b['rps']:7.0f} {b['p50_ms']:7.2f} {b['p99_ms']:7.2f} {cpu(b['cpu_us'], 6, 0)} | "
+            f"{r['ratio_rps']:5.2f} {r['ratio_p99']:5.2f} {cpu(r['ratio_cpu'], 5, 2)}"
         )
     return "\n".join(lines)
