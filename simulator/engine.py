@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from . import ids, operations, records, views
+from . import operations, records, views
 from . import tree as t
 from .clock import Clock
 from .counting import count as count_tasks
@@ -60,6 +60,8 @@ class Engine:
         self._snapshots: dict[Plan, tuple[Scenario | None, ...]] = {}
         self._snapshot_book: ScenarioBook | None = None
         self._snapshot_version = -1
+        self._last_now: datetime | None = None
+        self._last_us = 0
         # task id -> (runtime, key, render): see status_tree
         self._views: dict[int, tuple[TaskRuntime, ViewKey, views.StatusRender]] = {}
 
@@ -67,11 +69,20 @@ class Engine:
     def sync(self) -> datetime:
         """Run everything due up to the clock's reading; return that reading."""
         now = self.clock.now()
-        self._advance(views.to_us(now))
+        self._advance(self._us(now))
         return now
 
     def _now(self) -> int:
-        return views.to_us(self.sync())
+        now = self.clock.now()
+        at = self._us(now)
+        self._advance(at)
+        return at
+
+    def _us(self, now: datetime) -> int:
+        # A virtual clock hands out the same object until it moves: convert it once.
+        if now is not self._last_now:
+            self._last_now, self._last_us = now, views.to_us(now)
+        return self._last_us
 
     def _push(self, rt: TaskRuntime, due: int, idx: int, serial: int, pid: int) -> None:
         heapq.heappush(self._heap, (due, next(self._seq), rt.task_id, idx, serial, pid))
@@ -240,7 +251,7 @@ class Engine:
             is_revoked=task.is_revoked,
             state=task.state,
             elapsed_time=views.elapsed(task.start_time, finish, now),
-            pipeline_id=ids.pipeline_id(seed, task.id),
+            pipeline_id=task.runtime.root_id,
             constants_keys=tuple(task.constants),
             build_tree=lambda: execution_tree(prepared, constants, seed, task.id),
         )
