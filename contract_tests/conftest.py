@@ -136,7 +136,7 @@ def aimed_client(contract_client: ContractClient) -> ContractClient:
             target = target.with_(template_id=int(templates[0]["id"]))
     if target.task_id is None and target.allow_destructive and target.template_id is not None:
         created = contract_client.call(
-            "create_task", {"template_id": target.template_id}, {"name": "sops-contract pin"}
+            "create_task", {"template_id": target.template_id}, {"name": "sops-contract-pin"}
         ).body()
         if isinstance(created, dict) and created.get("result") is True:
             target = target.with_(task_id=int(created["data"]["task_id"]))

@@ -15,17 +15,15 @@ import hypothesis
 from hypothesis import HealthCheck, Phase
 from schemathesis.core.transport import Response
 
-from schemas import OPERATIONS, operation, validator
+from schemas import OPERATIONS, operation
 
 from .client import ContractClient
-from .exchange import ContractFailure, judge_case, operation_of
+from .exchange import NAME_PREFIX, ContractFailure, judge_case, operation_of
 from .generation import STATEFUL_STEPS
 from .lifecycle import TaskWatch, count_disagreement, status_counts
 from .report import Recorder
 
 TEST = "stateful"
-# Every task a scenario creates is named with this prefix, so counts can be narrowed to them.
-NAME_PREFIX = "sops-contract "
 # Virtual seconds the mock's clock moves before each status read.
 STEP_SECONDS = 30
 
@@ -51,16 +49,6 @@ def task_counts(client: ContractClient) -> tuple[dict[str, int] | None, str]:
     return status_counts(exchange.body()), exchange.curl()
 
 
-def _named(op: str, body: Any) -> None:
-    """Prefix a valid task name (an invalid one stays invalid: it must be refused)."""
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-        return
-    errors = validator(op, "request").iter_errors({"name": body["name"]})
-    if any(list(error.absolute_path)[:1] == ["name"] for error in errors):
-        return
-    body["name"] = (NAME_PREFIX + body["name"])[:100]
-
-
 def run_workflow(
     schema: Any, client: ContractClient, recorder: Recorder, seed: int, scenarios: int
 ) -> None:
@@ -75,7 +63,6 @@ def run_workflow(
 
         def before_call(self, case: Any) -> None:
             op = operation_of(case)
-            _named(op.name, case.body)
             if op.name == "get_task_status" and moves_clock:
                 client.advance(STEP_SECONDS)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from .driver import Driver
+from .exchange import NAME_PREFIX
 from .lifecycle import TERMINAL, count_disagreement
-from .stateful import NAME_PREFIX, task_counts
+from .stateful import task_counts
 
 pytestmark = pytest.mark.destructive
 REFUSED_ACTIONS = ("pause", "resume", "revoke", "start")
