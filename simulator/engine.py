@@ -217,6 +217,11 @@ class Engine:
         task = self._tasks.get(task_id)
         return None if task is None else self._info(task, at)
 
+    def project_of(self, task_id: int) -> int | None:
+        """The project of a task, None for an unknown id (it never changes: no clock work)."""
+        task = self._tasks.get(task_id)
+        return None if task is None else task.project_id
+
     def task(self, task_id: int) -> TaskInfo:
         at = self._now()
         return self._info(self._task(task_id), at)
