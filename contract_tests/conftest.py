@@ -26,6 +26,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Declared here too, for a run from an installed package (no project pyproject.toml).
+    config.addinivalue_line("markers", "destructive: creates or operates tasks on the target")
+    config.addinivalue_line("markers", "control_plane: needs the mock's /__mock__/ API")
     target = target_from(config)
     config.stash[TARGET_KEY] = target
     config.stash[RUN_KEY] = run_settings_from(config)

@@ -57,6 +57,7 @@ def test_a_revoked_task_stays_revoked(driver):
     assert driver.wait_for(task, lambda d: True)["state"] == "REVOKED"
 
 
+@pytest.mark.control_plane
 def test_pause_then_resume(driver, aimed_client):
     if not aimed_client.virtual_clock():
         pytest.skip("needs a task that stays running: a mock on a virtual clock")
