@@ -1,9 +1,11 @@
-"""A bounded memo for answers that depend only on what a reset replaces (the fixture catalog).
+"""A bounded memo for parts of answers that are costly to make and often asked for again.
 
-The catalog does not change between resets, so an answer computed from it and from the request
-alone can be kept and handed out again; `MockState.install` makes a new memo with each catalog.
-Entries are immutable (bytes, frozen values). The oldest entry goes first when the memo is full,
-so requests that never repeat (a fuzzer's) cost a little memory and nothing else.
+What depends only on the fixture catalog and the request (a template list, a request-schema
+verdict) is kept as is: the catalog does not change until a reset, and `MockState.install`
+makes a new memo with each catalog. What depends on more (a task's serialized status) is kept
+with what it was made from, and its user checks that before using it. Entries are immutable
+(bytes, frozen values). The oldest entry goes first when the memo is full, so requests that
+never repeat (a fuzzer's) cost a little memory and nothing else.
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ class Memo:
         except KeyError:
             pass
         value = make()
-        if len(entries) >= self.size:
+        self.put(key, value)
+        return value
+
+    def get(self, key: Hashable) -> Any:
+        return self._entries.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        entries = self._entries
+        if key not in entries and len(entries) >= self.size:
             del entries[next(iter(entries))]
         entries[key] = value
-        return value

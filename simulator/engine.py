@@ -424,11 +424,28 @@ class Engine:
         Each call counts as one status poll for running poll-outcome nodes (and is logged when
         it counted); `poll=False` reads without polling (dashboards, tests).
         """
+        render, at = self.status_render(task_id, tz=tz, subprocess_id=subprocess_id, poll=poll)
+        return render.tree(at)
+
+    def status_render(
+        self,
+        task_id: int,
+        *,
+        tz: tzinfo = UTC,
+        subprocess_id: str | None = None,
+        poll: bool = True,
+    ) -> tuple[views.StatusRender, int]:
+        """`status_tree` before the copy: the render and the clock reading (µs) to read it at.
+
+        A render never changes once made; the engine makes a new one when the task changes.
+        So a caller may keep what it derives from a render (serialized bytes) for as long as
+        the engine hands out the same render and `render.moving(at)` reads the same.
+        """
         at = self._now()
         task = self._task(task_id)
         if poll:
             self._poll(task, at)
-        return self._status(task, at, tz, subprocess_id).tree(at)
+        return self._status(task, at, tz, subprocess_id), at
 
     def _status(
         self, task: Task, at: int, tz: tzinfo, subprocess_id: str | None

@@ -113,6 +113,10 @@ class StatusRender:
     ) -> None:
         self.rows, self.parents, self.running, self.task_name = rows, parents, running, task_name
 
+    def moving(self, now: int) -> tuple[int, ...]:
+        """The running rows' elapsed times at `now`: all of the tree that follows the clock."""
+        return tuple(elapsed(started, None, now) for _, started in self.running)
+
     def tree(self, now: int) -> dict[str, Any]:
         """A fresh tree (the caller may change it) with elapsed times at `now`."""
         if not self.rows:

@@ -22,6 +22,7 @@ from simulator import TaskInfo
 
 from .lookups import find_template
 from .selection import excluded_nodes, tree_spec
+from .statuswire import status_data
 
 CALLBACK_URL = re.compile(r"^https?://\w.+$")
 TASK_ACTIONS = ("start", "pause", "resume", "revoke")
@@ -169,7 +170,7 @@ def get_task_status(call: Call, mock: MockState) -> dict[str, Any]:
     if mock.engine.project_of(task_id) != call.require_project().project_id:
         raise sim.TaskNotFound(task_id)
     subprocess_id = call.params.get("subprocess_id") or None
-    data = mock.engine.status_tree(task_id, tz=call.default_tz, subprocess_id=subprocess_id)
+    data = status_data(mock, task_id, call.default_tz, subprocess_id)
     wants_failed = _flag(call, "with_failed_node_info") or _flag(call, "with_auto_retry_status")
     if wants_failed and "id" not in data:
         # bk-sops reads data["id"] here, which the CREATED payload lacks.
