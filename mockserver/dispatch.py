@@ -59,7 +59,10 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
         raw: RawInput | None = None
         call: Call | None = None
         try:
-            raw_body = await read_body(request, mock.settings.max_body_bytes)
+            if _bodiless(request):  # most GETs: nothing to read or to hold to the limit
+                raw_body = b""
+            else:
+                raw_body = await read_body(request, mock.settings.max_body_bytes)
             with mock.lock:
                 raw = parse(request, op, raw_body)
                 call = _call(request, op, family, raw, mock, trace_id)
@@ -118,6 +121,14 @@ def _call(
         trace_id=trace_id,
         default_tz=mock.tz,
     )
+
+
+def _bodiless(request: Request) -> bool:
+    """A GET that announces no body (HTTP/1.1: neither Content-Length nor Transfer-Encoding)."""
+    if request.method != "GET":
+        return False
+    headers = request.headers
+    return "content-length" not in headers and "transfer-encoding" not in headers
 
 
 def _check_response(op: str, body: Any) -> None:
