@@ -38,14 +38,8 @@ def _text(value: Any) -> str:
 def credentials(header: str | None, params: Mapping[str, Any]) -> dict[str, str]:
     """Merge the header's credentials over the legacy ones found in the query or body."""
     found: dict[str, str] = {}
-    legacy = {
-        "bk_app_code": _text(params.get("bk_app_code")) or _text(params.get("app_code")),
-        "bk_app_secret": _text(params.get("bk_app_secret")) or _text(params.get("app_secret")),
-        "bk_token": _text(params.get("bk_token")),
-        "access_token": _text(params.get("access_token")),
-        "bk_username": _text(params.get("bk_username")),
-    }
-    found.update({k: v for k, v in legacy.items() if v})
+    if params:
+        found.update(_legacy(params))
     if header:
         try:
             parsed = orjson.loads(header)
@@ -55,6 +49,17 @@ def credentials(header: str | None, params: Mapping[str, Any]) -> dict[str, str]
             raise invalid_args("X-Bkapi-Authorization must be a JSON object")
         found.update({k: v for k, v in parsed.items() if isinstance(v, str) and v})
     return found
+
+
+def _legacy(params: Mapping[str, Any]) -> dict[str, str]:
+    legacy = {
+        "bk_app_code": _text(params.get("bk_app_code")) or _text(params.get("app_code")),
+        "bk_app_secret": _text(params.get("bk_app_secret")) or _text(params.get("app_secret")),
+        "bk_token": _text(params.get("bk_token")),
+        "access_token": _text(params.get("access_token")),
+        "bk_username": _text(params.get("bk_username")),
+    }
+    return {k: v for k, v in legacy.items() if v}
 
 
 def authenticate(mode: AuthMode, creds: Mapping[str, str], catalog: Catalog) -> Identity:

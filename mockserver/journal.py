@@ -230,7 +230,7 @@ def request_entry(
         seq=seq,
         at=at,
         method=request.method,
-        path=request.url.path,
+        path=request.scope["path"],  # request.url rebuilds the whole URL: 8 us per request
         operation=operation,
         family=family,
         params=summarize(params),

@@ -10,8 +10,12 @@ Language = Literal["zh", "en"]
 
 
 def language_of(request: Request) -> Language:
-    cookie = request.cookies.get("blueking_language", "")
-    header = request.headers.get("accept-language", "")
+    headers = request.headers
+    # Parsing cookies costs more than the rest of this function: only do it when there are any.
+    cookie = request.cookies.get("blueking_language", "") if "cookie" in headers else ""
+    header = headers.get("accept-language", "")
+    if not (cookie or header):
+        return "zh"
     first = (cookie or header).split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "zh"
 
