@@ -44,13 +44,8 @@ def _type_error(rt: TaskRuntime, idx: int, text: str) -> NodeOperationError:
     return NodeOperationError(text, node_id=rt.id_of(idx))
 
 
-def retry(rt: TaskRuntime, idx: int, inputs: Mapping[str, Any] | None, at: int) -> None:
-    node = rt.plan.nodes[idx]
-    if not node.can_retry:
-        raise _type_error(rt, idx, f"can not retry node({rt.id_of(idx)}) with can_retry(False)")
-    st, process = _failed_and_sleeping(rt, idx)
-    if inputs:
-        st.retry_inputs = dict(inputs)
+def _rerun(rt: TaskRuntime, idx: int, st: NodeState, process: Process, at: int) -> None:
+    """Put a failed node back to READY (a retry, a new version) and run it again at once."""
     rt.history(idx, st)
     rt.transit(idx, st, S.READY)
     st.retry += 1
@@ -58,6 +53,16 @@ def retry(rt: TaskRuntime, idx: int, inputs: Mapping[str, Any] | None, at: int) 
     st.started = st.archived = None
     process.asleep = False
     rt.run(process, idx, at)
+
+
+def retry(rt: TaskRuntime, idx: int, inputs: Mapping[str, Any] | None, at: int) -> None:
+    node = rt.plan.nodes[idx]
+    if not node.can_retry:
+        raise _type_error(rt, idx, f"can not retry node({rt.id_of(idx)}) with can_retry(False)")
+    st, process = _failed_and_sleeping(rt, idx)
+    if inputs:
+        st.retry_inputs = dict(inputs)
+    _rerun(rt, idx, st, process, at)
 
 
 def skip(rt: TaskRuntime, idx: int, at: int) -> None:
@@ -201,10 +206,4 @@ def retry_subprocess(rt: TaskRuntime, idx: int, at: int) -> None:
     st, process = _failed_and_sleeping(rt, idx)
     if process.stack and process.stack[-1] == idx:
         process.stack.pop()
-    rt.history(idx, st)
-    rt.transit(idx, st, S.READY)
-    st.retry += 1
-    st.serial += 1
-    st.started = st.archived = None
-    process.asleep = False
-    rt.run(process, idx, at)
+    _rerun(rt, idx, st, process, at)
