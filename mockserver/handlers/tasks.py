@@ -23,6 +23,7 @@ from simulator import TaskInfo
 from .lookups import find_template
 from .selection import excluded_nodes, tree_spec
 from .statuswire import status_data
+from .taskref import project_task
 
 CALLBACK_URL = re.compile(r"^https?://\w.+$")
 TASK_ACTIONS = ("start", "pause", "resume", "revoke")
@@ -34,10 +35,9 @@ def task_url(mock: MockState, project_id: int, task_id: int) -> str:
 
 def find_task(call: Call, mock: MockState) -> TaskInfo:
     """The task of the call's project; a task of another project does not exist for it."""
-    task_id = call.ids["task_id"]
-    task = mock.engine.find_task(task_id)
-    if task is None or task.project_id != call.require_project().project_id:
-        raise sim.TaskNotFound(task_id)
+    task = project_task(call, mock)
+    if task is None:
+        raise sim.TaskNotFound(call.ids["task_id"])
     return task
 
 
@@ -104,11 +104,10 @@ def _template(call: Call, mock: MockState) -> Template:
 
 
 def _start(call: Call, mock: MockState) -> TaskInfo:
-    task_id = call.ids["task_id"]
-    task = mock.engine.find_task(task_id)
-    if task is None or task.project_id != call.require_project().project_id:
+    task = project_task(call, mock)
+    if task is None:
         # bk-sops's is_task_started raises its own DoesNotExist text, whatever the operation.
-        raise does_not_exist(f"TaskFlowInstance(id={task_id}) does not exist.")
+        raise does_not_exist(f"TaskFlowInstance(id={call.ids['task_id']}) does not exist.")
     if task.is_started:
         raise sim.TaskAlreadyStarted(task.id)
     # An unclaimed common_func task is queued by bk-sops and then refused by its worker,
