@@ -15,6 +15,8 @@ PAUSING = 32  # a pause_node waits for a callback
 PAUSING_NODE = "f8fd10134528fb069f4b4aeed1e48633"
 LINEAR = 31  # five nodes; ${health_status} is a pipeline output fed by a node
 SINGLE = 30  # one job node
+# The answer of bk-sops's ObjectDoesNotExist middleware, around the exception text.
+NOT_EXIST = "数据不存在错误: 数据不存在错误, 错误内容 {} | process_exception"
 
 
 def create(api: Any, template: int, biz: int = BIZ, **params: Any) -> dict[str, Any]:

@@ -6,17 +6,12 @@ import pytest
 
 from schemas.operations import OPERATIONS
 
+from .taskflow import NOT_EXIST, failure
+
 BIZ = 2
 PROJECT_ID = 1
 TEMPLATE = 30
 UNKNOWN = 987654
-NOT_EXIST = "数据不存在错误: 数据不存在错误, 错误内容 {} | process_exception"
-
-
-def failure(body: dict, code: int) -> str:
-    assert body["result"] is False, body
-    assert body["code"] == code, body
-    return body["message"]
 
 
 def create(api, **params):

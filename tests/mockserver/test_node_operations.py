@@ -8,6 +8,7 @@ import pytest
 from .api import FAMILIES, Api
 from .taskflow import (
     LINEAR,
+    NOT_EXIST,
     ONCE_FAILING,
     ONCE_FAILING_NODE,
     PAUSING,
@@ -21,7 +22,6 @@ from .taskflow import (
     status,
 )
 
-NOT_EXIST = "数据不存在错误: 数据不存在错误, 错误内容 {} | process_exception"
 SUBPROCESS = 36  # its second node is a subprocess (template 37)
 SUBPROCESS_NODE = "51f79dbdc9b78512cb4c4d99e3ef917e"
 

@@ -6,6 +6,7 @@ import pytest
 
 from .taskflow import (
     LINEAR,
+    NOT_EXIST,
     ONCE_FAILING,
     ONCE_FAILING_NODE,
     SINGLE,
@@ -18,7 +19,6 @@ from .taskflow import (
     status,
 )
 
-NOT_EXIST = "数据不存在错误: 数据不存在错误, 错误内容 {} | process_exception"
 DETAIL_KEYS = {
     "id", "project_id", "project_name", "name", "create_time", "creator", "create_method",
     "template_id", "start_time", "finish_time", "executor", "elapsed_time", "pipeline_tree",

@@ -9,12 +9,11 @@ import pytest
 
 import fixtures
 
-from .taskflow import LINEAR, create, failure, idle, start
+from .taskflow import LINEAR, NOT_EXIST, create, failure, idle, start
 
 INSPECTION = 39  # its node 9fb669db... is optional
 OPTIONAL_NODE = "9fb669db14d3d5f336e9df68559b47e0"
 SINGLE_NODE = "631b6576cc5dfbdcaa4f510ce88a7e67"  # template 30, not optional
-NOT_EXIST = "数据不存在错误: 数据不存在错误, 错误内容 {} | process_exception"
 PREVIEW = {"bk_biz_id": 2, "template_id": INSPECTION}
 
 
