@@ -18,6 +18,7 @@ from .errors import GatewayError, invalid_args
 from .settings import AuthMode
 
 HEADER = "x-bkapi-authorization"
+HEADER_RAW = HEADER.encode("latin-1")
 # Parameter names that carry credentials; the journal and logs mask their values.
 SECRET_KEYS = frozenset(
     {"app_secret", "bk_app_secret", "bk_token", "access_token", "jwt", "bk_signature"}

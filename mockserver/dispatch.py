@@ -22,7 +22,17 @@ from .call import Call
 from .envelope import json_response
 from .errors import CONTENT_NOT_EXIST, ApiError, GatewayError, from_domain
 from .handlers import HANDLERS
-from .inbound import Family, RawInput, invalid_param_format, merged_ids, parse, read_body
+from .inbound import (
+    Family,
+    HeaderMap,
+    RawInput,
+    header,
+    header_map,
+    invalid_param_format,
+    merged_ids,
+    parse,
+    read_body,
+)
 from .journal import request_entry
 from .language import language_of
 from .state import MockState
@@ -46,8 +56,9 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
 
     async def answer(request: Request) -> Response:
         mock: MockState = request.app.state.mock
+        head = header_map(request)
         with mock.lock:
-            trace_id = request.headers.get("traceparent") or mock.next_trace_id()
+            trace_id = header(head, b"traceparent") or mock.next_trace_id()
             seq, arrived = mock.next_request(), mock.clock.now()
             chaos = mock.faults.decide(op.name, arrived) if mock.faults.active else None
         if chaos is not None:
@@ -59,13 +70,13 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
         raw: RawInput | None = None
         call: Call | None = None
         try:
-            if _bodiless(request):  # most GETs: nothing to read or to hold to the limit
+            if _bodiless(request, head):  # most GETs: nothing to read or to hold to the limit
                 raw_body = b""
             else:
                 raw_body = await read_body(request, mock.settings.max_body_bytes)
             with mock.lock:
                 raw = parse(request, op, raw_body)
-                call = _call(request, op, family, raw, mock, trace_id)
+                call = _call(request, head, op, family, raw, mock, trace_id)
                 try:
                     body = handler(call, mock)
                 except sim.SimulatorError as exc:
@@ -92,9 +103,15 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
 
 
 def _call(
-    request: Request, op: Operation, family: Family, raw: RawInput, mock: MockState, trace_id: str
+    request: Request,
+    head: HeaderMap,
+    op: Operation,
+    family: Family,
+    raw: RawInput,
+    mock: MockState,
+    trace_id: str,
 ) -> Call:
-    creds = auth.credentials(request.headers.get(auth.HEADER), raw.params)
+    creds = auth.credentials(header(head, auth.HEADER_RAW), raw.params)
     identity = auth.authenticate(mock.settings.auth, creds, mock.catalog)
     if raw.body_error:
         raise invalid_param_format()
@@ -117,18 +134,17 @@ def _call(
         body_empty=raw.body_empty,
         project=project,
         identity=identity,
-        language=language_of(request),
+        language=language_of(request, head),
         trace_id=trace_id,
         default_tz=mock.tz,
     )
 
 
-def _bodiless(request: Request) -> bool:
+def _bodiless(request: Request, head: HeaderMap) -> bool:
     """A GET that announces no body (HTTP/1.1: neither Content-Length nor Transfer-Encoding)."""
     if request.method != "GET":
         return False
-    headers = request.headers
-    return "content-length" not in headers and "transfer-encoding" not in headers
+    return b"content-length" not in head and b"transfer-encoding" not in head
 
 
 def _check_response(op: str, body: Any) -> None:

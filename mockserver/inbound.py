@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import Request
@@ -18,6 +19,19 @@ from schemas.operations import Operation
 from .errors import REQUEST_PARAM_INVALID, ApiError
 
 Family = Literal["backend", "gateway", "esb"]
+# A request's headers by lower-case name, built once per request: Starlette's `Headers` scans
+# the whole list on every lookup, and a request looks up half a dozen names.
+HeaderMap = dict[bytes, bytes]
+
+
+def header_map(request: Request) -> HeaderMap:
+    """The request's headers; of a repeated header the first counts, as in Starlette's `get`."""
+    return dict(reversed(request.scope["headers"]))
+
+
+def header(headers: HeaderMap, name: bytes) -> str | None:
+    value = headers.get(name)
+    return None if value is None else value.decode("latin-1")
 
 
 @dataclass
@@ -57,9 +71,10 @@ def too_large(limit: int) -> ApiError:
 def parse(request: Request, op: Operation, body: bytes) -> RawInput:
     path_ids = {k: int(v) for k, v in request.path_params.items() if k in op.path_ids}
     if op.method == "GET":
-        params: dict[str, Any] = {}
-        for key, value in request.query_params.multi_items():
-            params[key] = value
+        # Read as Starlette's QueryParams reads it (blank values kept), last value winning;
+        # without building the multi-dict, which this request would use only once.
+        query = request.scope["query_string"].decode("latin-1")
+        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
         return RawInput(params, body_empty=True, path_ids=path_ids)
     if not body.strip():
         return RawInput({}, body_empty=True, path_ids=path_ids)

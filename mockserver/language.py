@@ -6,17 +6,18 @@ from typing import Literal
 
 from starlette.requests import Request
 
+from .inbound import HeaderMap, header
+
 Language = Literal["zh", "en"]
 
 
-def language_of(request: Request) -> Language:
-    headers = request.headers
+def language_of(request: Request, headers: HeaderMap) -> Language:
     # Parsing cookies costs more than the rest of this function: only do it when there are any.
-    cookie = request.cookies.get("blueking_language", "") if "cookie" in headers else ""
-    header = headers.get("accept-language", "")
-    if not (cookie or header):
+    cookie = request.cookies.get("blueking_language", "") if b"cookie" in headers else ""
+    accept = header(headers, b"accept-language") or ""
+    if not (cookie or accept):
         return "zh"
-    first = (cookie or header).split(",")[0].strip().lower()
+    first = (cookie or accept).split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "zh"
 
 

@@ -259,3 +259,21 @@ def test_the_journal_can_be_switched_off(settings):
         Api(client).ok("get_template_list", {"bk_biz_id": BIZ})
     journal_ = app.state.mock.journal
     assert not journal_.enabled and len(journal_) == 0
+
+
+def test_a_deferred_entry_is_built_once_and_shows_the_request_as_sent(api, client):
+    """Entries are built when first read, from the request's own objects: the task that the
+    request created running to its end afterwards must not show through."""
+    constants = {"${x}": "as sent"}
+    created = api.ok(
+        "create_task", {"template_id": 30, "bk_biz_id": BIZ}, {"name": "d", "constants": constants}
+    )
+    task = {"task_id": created["data"]["task_id"], "bk_biz_id": BIZ}
+    api.ok("start_task", task)
+    client.post("/__mock__/clock", json={"until_idle": True})
+    first = journal(client)["entries"]
+    assert first[0]["params"] == {"name": "d", "constants": {"${x}": "as sent"}}
+    mock = client.app.state.mock
+    built = list(mock.journal)
+    assert [e.seq for e in built] == [e["seq"] for e in first]
+    assert all(a is b for a, b in zip(built, mock.journal, strict=True))  # kept, not rebuilt
