@@ -70,11 +70,13 @@ def serve(args: argparse.Namespace) -> int:
 
     from .accesslog import MaskedAccessLog
     from .app import create_app
+    from .gcpolicy import tune_for_serving
     from .wirefaults import ExposeTransport
 
     settings = settings_from(args)
     # ExposeTransport goes outermost: it needs uvicorn's own `send` to reach the connection.
     app = ExposeTransport(MaskedAccessLog(create_app(settings)))
+    tune_for_serving()
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False
     )
