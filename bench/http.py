@@ -1,6 +1,7 @@
 """HTTP benchmark: sops-mock against a bare Starlette app serving the same bytes, same run.
 
     python bench/http.py [--duration 10] [--repeat 3] [--connections 32] [--json out.json]
+                         [--only get_template_list]
 
 Both servers run under uvicorn with the same settings (one worker, no access log, uvloop and
 httptools when installed), pinned to core 0; the load generator (wrk when installed, else a
@@ -128,6 +129,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--generator", choices=["auto", "wrk", "builtin"], default="auto")
     parser.add_argument("--json", dest="json_out", default=None)
+    parser.add_argument(
+        "--only", default=None, help="run the workloads whose name contains this text"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sops-bench-"))
     fixture_file = tmp / "bench.json"
@@ -167,7 +171,10 @@ def main() -> int:
             loadgen.wait_port(base_port, baseline)
             results = []
             generator = loadgen.pick(args.generator)
-            for workload in workloads(recorded):
+            chosen = [w for w in workloads(recorded) if args.only is None or args.only in w.name]
+            if not chosen:
+                parser.error(f"no workload name contains {args.only!r}")
+            for workload in chosen:
                 runs: dict[str, list[loadgen.Result]] = {"mock": [], "baseline": []}
                 for _ in range(args.repeat):
                     for name, base, pid in (

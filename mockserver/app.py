@@ -13,7 +13,7 @@ import schemas
 from . import control, dashboard, snapshot
 from .envelope import json_response
 from .errors import api_not_found
-from .fastroute import OperationRouter
+from .fastroute import OperationLane
 from .journal import journal_unmatched
 from .routes import operation_routes
 from .settings import Settings
@@ -55,8 +55,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             control.ControlError: control.control_error,
         },
     )
-    # The same routes, operations found by name rather than by trying each pattern in turn.
-    app.router = OperationRouter(routes, lifespan=snapshot.keep_state_file)
+    # Operation requests skip the exception layers and the scan (fastroute.py says why).
+    app.add_middleware(OperationLane, router=app.router)
     app.state.settings = settings
     app.state.mock = MockState(settings)
     if settings.state_file:

@@ -1,20 +1,27 @@
-"""A router that finds an operation's route by the operation name in the path.
+"""The operation lane: operation requests go from the router's table straight to their endpoint.
 
 Starlette tries every route's pattern in turn; with four URL families per operation, the
 operations near the end of the table went through some ninety regular expressions per request.
-`OperationRouter` looks the operation name up among the path's segments and tries only that
+`OperationIndex` looks the operation name up among the path's segments and tries only that
 operation's routes. It takes such a route only on a full match (path and method); anything
-else (405, 404, redirects, every other route) goes through Starlette's own scan.
+else (405, 404, redirects, every other route) is left to Starlette's own scan.
 
 That gives the scan's answer because operation routes come first in the route list (the index
 stops at the first other route) and no two of them match the same path: each family has its
 own prefix, and within a family the operation name is a fixed segment.
+
+`OperationLane` is the app's one middleware, inside Starlette's error middleware (a bug still
+gets its 500 and its traceback) and outside the exception middleware and the router. An
+operation endpoint renders every error it can meet itself (dispatch.py), so none of the
+exception handlers those layers install could ever run for it; skipping them takes four
+closures, two `Request` objects and two `send` wrappers off every operation request.
 """
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Route, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from schemas.operations import OPERATIONS
 
@@ -29,16 +36,17 @@ def operation_of(route: BaseRoute) -> str | None:
     return name if name in OPERATION_NAMES and ":" in route.name else None
 
 
-class OperationRouter(Router):
-    """Starlette's Router with a shortcut from operation name to the operation's routes."""
+class OperationIndex:
+    """From an operation name to its routes, over a router's (growable) route list."""
 
-    _index: dict[str, list[Route]]
-    _indexed_over: list[BaseRoute] | None = None
-    _indexed_count = -1
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        self.routes = routes
+        self._index: dict[str, list[Route]] = {}
+        self._indexed_count = -1
 
     def index(self) -> dict[str, list[Route]]:
         # Rebuilt when routes were added since (Starlette allows it).
-        if self._indexed_over is not self.routes or self._indexed_count != len(self.routes):
+        if self._indexed_count != len(self.routes):
             found: dict[str, list[Route]] = {}
             for route in self.routes:
                 op = operation_of(route)
@@ -46,8 +54,7 @@ class OperationRouter(Router):
                     break  # past the operation routes the scan order matters: leave it alone
                 assert isinstance(route, Route)
                 found.setdefault(op, []).append(route)
-            self._index, self._indexed_over = found, self.routes
-            self._indexed_count = len(self.routes)
+            self._index, self._indexed_count = found, len(self.routes)
         return self._index
 
     def pick(self, scope: Scope) -> tuple[Route, Scope] | None:
@@ -64,14 +71,24 @@ class OperationRouter(Router):
             return None
         return None
 
-    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+
+class OperationLane:
+    """Serves fully matched operation routes; passes every other request on unchanged."""
+
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app = app
+        self.router = router
+        self.operations = OperationIndex(router.routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            picked = self.pick(scope)
+            picked = self.operations.pick(scope)
             if picked is not None:
                 route, child_scope = picked
-                scope.setdefault("router", self)
-                scope["route"] = route
                 scope.update(child_scope)
-                await route.handle(scope, receive, send)
+                scope.setdefault("router", self.router)
+                scope["route"] = route
+                response = await route.endpoint(Request(scope, receive, send))
+                await response(scope, receive, send)
                 return
-        await super().app(scope, receive, send)
+        await self.app(scope, receive, send)

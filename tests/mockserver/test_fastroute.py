@@ -1,4 +1,4 @@
-"""OperationRouter takes the route Starlette's scan would take, or leaves the request to it."""
+"""The operation lane takes the route Starlette's scan would take, or leaves the request to it."""
 
 from __future__ import annotations
 
@@ -6,24 +6,22 @@ import re
 from typing import Any
 
 import pytest
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import BaseRoute, Match, Route
+from starlette.testclient import TestClient
 
+from mockserver import handlers
 from mockserver.app import create_app
-from mockserver.fastroute import OperationRouter, operation_of
+from mockserver.fastroute import OperationIndex, OperationLane, operation_of
 from mockserver.settings import Settings
 from schemas.operations import OPERATIONS
 
+from .api import AUTH_HEADER
+
 APP = create_app(Settings(clock="virtual"))
-
-
-def _operation_router() -> OperationRouter:
-    router = APP.router
-    assert isinstance(router, OperationRouter)
-    return router
-
-
-ROUTER = _operation_router()
-ROUTES: list[BaseRoute] = list(ROUTER.routes)
+ROUTES: list[BaseRoute] = list(APP.router.routes)
+ROUTER = OperationIndex(ROUTES)
 
 
 def scope(method: str, path: str) -> dict:
@@ -66,8 +64,15 @@ def sample_paths() -> list[str]:
     return paths + odd
 
 
-def test_the_app_routes_with_the_operation_router():
-    assert isinstance(ROUTER, OperationRouter)
+def test_the_lane_sits_inside_the_error_middleware_and_outside_the_exception_one():
+    stack = APP.build_middleware_stack()
+    assert isinstance(stack, ServerErrorMiddleware)
+    assert isinstance(stack.app, OperationLane)
+    assert isinstance(stack.app.app, ExceptionMiddleware)
+    assert stack.app.router is APP.router
+
+
+def test_the_index_covers_every_operation_on_four_families():
     indexed = ROUTER.index()
     assert set(indexed) == {op.name for op in OPERATIONS}
     assert all(len(routes) == 4 for routes in indexed.values())
@@ -95,7 +100,27 @@ def test_every_operation_route_is_taken_by_the_shortcut():
 
 
 def test_routes_added_later_reindex():
-    router = OperationRouter(ROUTES[:8])
-    assert sum(len(v) for v in router.index().values()) == 8
-    router.routes.extend(ROUTES[8:12])
-    assert sum(len(v) for v in router.index().values()) == 12
+    routes = ROUTES[:8]
+    index = OperationIndex(routes)
+    assert sum(len(v) for v in index.index().values()) == 8
+    routes.extend(ROUTES[8:12])
+    assert sum(len(v) for v in index.index().values()) == 12
+
+
+def test_a_bug_in_an_operation_still_gets_starlettes_500(monkeypatch):
+    """Skipping the exception layers must not turn a crash into a hang or a silent close."""
+    app = create_app(Settings(clock="virtual"))
+
+    def broken(call, mock):
+        raise RuntimeError("planted bug")
+
+    monkeypatch.setitem(handlers.HANDLERS, "get_template_list", broken)
+    fresh = create_app(Settings(clock="virtual"))  # endpoints bind their handler when built
+    with TestClient(fresh, raise_server_exceptions=False) as client:
+        answer = client.get("/apigw/get_template_list/2/", headers=AUTH_HEADER)
+    assert answer.status_code == 500
+    assert answer.text == "Internal Server Error"
+    with TestClient(fresh) as client, pytest.raises(RuntimeError, match="planted bug"):
+        client.get("/apigw/get_template_list/2/", headers=AUTH_HEADER)
+    with TestClient(app) as client:  # built before the patch: unaffected
+        assert client.get("/apigw/get_template_list/2/", headers=AUTH_HEADER).status_code == 200
