@@ -11,6 +11,30 @@ TRACE_HEADER = "Sops-Trace-Id"
 TRACE_HEADER_RAW = TRACE_HEADER.lower().encode("latin-1")
 
 
+class JsonAnswer(Response):
+    """A JSON response with its raw headers built directly, in the order Starlette builds them.
+
+    Starlette's `init_headers` works through the general case (caller headers, text charsets,
+    bodiless statuses) on every answer; a JSON answer of the mock never needs it.
+    """
+
+    media_type = "application/json"
+
+    def __init__(self, content: bytes, status_code: int, trace_id: str | None) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = content
+        if status_code < 200 or status_code in (204, 304):  # bodiless statuses, as Starlette
+            self.raw_headers = [(b"content-type", b"application/json")]
+        else:
+            self.raw_headers = [
+                (b"content-length", b"%d" % len(content)),
+                (b"content-type", b"application/json"),
+            ]
+        if trace_id is not None:
+            self.raw_headers.append((TRACE_HEADER_RAW, trace_id.encode("latin-1")))
+
+
 def json_response(
     body: Any,
     *,
@@ -18,11 +42,10 @@ def json_response(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    out = Response(orjson.dumps(body), status_code=status, media_type="application/json")
-    if trace_id is not None:  # what `out.headers[...] =` does for a new header, cheaper
-        out.raw_headers.append((TRACE_HEADER_RAW, trace_id.encode("latin-1")))
-    for key, value in (headers or {}).items():
-        out.headers[key] = value
+    out = JsonAnswer(orjson.dumps(body), status, trace_id)
+    if headers:
+        for key, value in headers.items():
+            out.headers[key] = value
     return out
 
 

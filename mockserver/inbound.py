@@ -73,8 +73,10 @@ def parse(request: Request, op: Operation, body: bytes) -> RawInput:
     if op.method == "GET":
         # Read as Starlette's QueryParams reads it (blank values kept), last value winning;
         # without building the multi-dict, which this request would use only once.
-        query = request.scope["query_string"].decode("latin-1")
-        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+        query = request.scope["query_string"]
+        params: dict[str, Any] = (
+            dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {}
+        )
         return RawInput(params, body_empty=True, path_ids=path_ids)
     if not body.strip():
         return RawInput({}, body_empty=True, path_ids=path_ids)

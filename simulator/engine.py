@@ -234,7 +234,7 @@ class Engine:
     def _info(self, task: Task, now: int) -> TaskInfo:
         seed, prepared, constants = self.seed, task.prepared, task.runtime.constants
         finish = task.finish_time
-        return TaskInfo(
+        return TaskInfo.of(
             id=task.id,
             project_id=task.project_id,
             template_id=task.template_id,

@@ -417,6 +417,8 @@ class TaskRuntime:
 
     def poll(self, at: int) -> bool:
         """A status read: count it for every running poll activity. True if any counted."""
+        if not any(st.waiting == "poll" for st in self.states.values()):
+            return False  # the usual read: nothing polls, nothing to walk twice
         counted = False
         for idx, st in list(self.states.items()):
             if st.state == S.RUNNING and st.waiting == "poll" and st.scenario is not None:

@@ -170,6 +170,8 @@ def get_task_status(call: Call, mock: MockState) -> dict[str, Any]:
         raise sim.TaskNotFound(task_id)
     subprocess_id = call.params.get("subprocess_id") or None
     data = status_data(mock, task_id, call.default_tz, subprocess_id)
+    if not call.params:  # the usual poll: no flags to read
+        return {"result": True, "data": data, "code": 0, "message": "", "trace_id": call.trace_id}
     wants_failed = _flag(call, "with_failed_node_info") or _flag(call, "with_auto_retry_status")
     if wants_failed and "id" not in data:
         # bk-sops reads data["id"] here, which the CREATED payload lacks.

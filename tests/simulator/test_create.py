@@ -211,3 +211,21 @@ def test_front_end_data_and_gateway_references_follow_the_new_ids():
     assert {loc["id"] for loc in built["location"]} == {
         ids[k] for k in ("start", "a", "b", "x", "m", "end")
     }
+
+
+def test_the_fast_task_info_is_the_dataclass_itself():
+    import dataclasses
+
+    from simulator import TaskInfo
+
+    e, _ = engine()
+    info = _create(e, linear("a", "b"))
+    values = {f.name: getattr(info, f.name) for f in dataclasses.fields(TaskInfo)}
+    slow = TaskInfo(**values)
+    assert TaskInfo.of(**values) == slow
+    assert type(TaskInfo.of(**values)) is TaskInfo
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.name = "changed"
+    del values["name"]
+    with pytest.raises(AssertionError, match="name"):
+        TaskInfo.of(**values)
