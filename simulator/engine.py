@@ -27,7 +27,7 @@ from .errors import (
     TaskNotStarted,
 )
 from .exclude import prepare_tree
-from .instance import execution_tree
+from .instance import TreeSource
 from .models import CountResult, NodeDetail, TaskInfo, TemplateSpec
 from .plan import Plan, compile_plan
 from .runtime import ROOT, TaskRuntime
@@ -258,7 +258,7 @@ class Engine:
             elapsed_time=views.elapsed(task.start_time, finish, now),
             pipeline_id=task.runtime.root_id,
             constants_keys=tuple(task.constants),
-            build_tree=lambda: execution_tree(prepared, constants, seed, task.id),
+            tree_source=TreeSource(prepared, constants, seed, task.id),
         )
 
     # task operations --------------------------------------------------------------------------

@@ -9,22 +9,60 @@ from __future__ import annotations
 
 import copy
 import marshal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from . import ids
 from .exclude import apply_constants
 from .tree import SUBPROCESS, as_list
 
+# Names a node or flow of the execution tree from its kind ("node" or "flow") and its path:
+# the template id, behind the ids of the subprocess nodes it sits in ("sub/inner").
+Namer = Callable[[str, str], str]
+
+
+def task_namer(seed: int, task_id: int) -> Namer:
+    """The ids task `task_id` gives its nodes and flows."""
+
+    def name(kind: str, path: str) -> str:
+        if kind == "node":
+            return ids.node_id(seed, task_id, path)
+        return ids.flow_id(seed, task_id, path)
+
+    return name
+
 
 def execution_tree(
     prepared: Mapping[str, Any], constants: Mapping[str, Any], seed: int, task_id: int
 ) -> dict[str, Any]:
+    return renamed_tree(
+        prepared, constants, task_namer(seed, task_id), ids.pipeline_id(seed, task_id)
+    )
+
+
+def renamed_tree(
+    prepared: Mapping[str, Any], constants: Mapping[str, Any], namer: Namer, pipeline_id: str
+) -> dict[str, Any]:
+    """A copy of `prepared` with `constants` applied and every id given by `namer`."""
     tree = _copy(prepared)
     apply_constants(tree, constants)
-    renamed = _rename(tree, seed, task_id, prefix="")
-    renamed["id"] = ids.pipeline_id(seed, task_id)
+    renamed = _rename(tree, namer, prefix="")
+    renamed["id"] = pipeline_id
     return renamed
+
+
+@dataclass(frozen=True)
+class TreeSource:
+    """What a task's execution tree is made from: enough to build it, or to render it."""
+
+    prepared: Mapping[str, Any]
+    constants: Mapping[str, Any]  # the caller's values of constants the tree has
+    seed: int
+    task_id: int
+
+    def build(self) -> dict[str, Any]:
+        return execution_tree(self.prepared, self.constants, self.seed, self.task_id)
 
 
 def _copy(tree: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,11 +82,11 @@ def _map_io(value: Any, flows: Mapping[str, str]) -> Any:
     return flows.get(value, value) if value else value
 
 
-def _rename(tree: dict[str, Any], seed: int, task_id: int, prefix: str) -> dict[str, Any]:
+def _rename(tree: dict[str, Any], namer: Namer, prefix: str) -> dict[str, Any]:
     old_nodes = [tree["start_event"]["id"], tree["end_event"]["id"]]
     old_nodes += list(tree["activities"]) + list(tree["gateways"])
-    nodes = {old: ids.node_id(seed, task_id, prefix + old) for old in old_nodes}
-    flows = {old: ids.flow_id(seed, task_id, prefix + old) for old in tree["flows"]}
+    nodes = {old: namer("node", prefix + old) for old in old_nodes}
+    flows = {old: namer("flow", prefix + old) for old in tree["flows"]}
 
     def moved(node: dict[str, Any]) -> dict[str, Any]:
         node["id"] = nodes[node["id"]]
@@ -63,7 +101,7 @@ def _rename(tree: dict[str, Any], seed: int, task_id: int, prefix: str) -> dict[
         act = moved(act)
         act["template_node_id"] = old
         if act.get("type") == SUBPROCESS and isinstance(act.get("pipeline"), dict):
-            act["pipeline"] = _rename(act["pipeline"], seed, task_id, f"{prefix}{old}/")
+            act["pipeline"] = _rename(act["pipeline"], namer, f"{prefix}{old}/")
             act["pipeline"]["id"] = act["id"]
         activities[act["id"]] = act
     tree["activities"] = activities

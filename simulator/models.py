@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cached_property
 from typing import Any
+
+from .instance import TreeSource
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class TaskInfo:
     elapsed_time: int
     pipeline_id: str
     constants_keys: tuple[str, ...]  # every key the caller passed, known or not
-    build_tree: Callable[[], dict[str, Any]] = field(compare=False, repr=False)
+    tree_source: TreeSource = field(compare=False, repr=False)
 
     @classmethod
     def of(cls, **values: Any) -> TaskInfo:
@@ -87,7 +89,7 @@ class TaskInfo:
     @cached_property
     def pipeline_tree(self) -> dict[str, Any]:
         """The execution tree (new ids, constants applied) as create_task returns it."""
-        return self.build_tree()
+        return self.tree_source.build()
 
     @cached_property
     def constants(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from .counts import GROUPS
 from .lookups import find_template
 from .selection import excluded_nodes
 from .tasks import CALLBACK_URL, task_url
+from .treewire import pipeline_tree_wire
 
 NAME_MAX = 100
 NODE_NAME_MAX = 50
@@ -88,7 +89,7 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
     if task.current_flow == "execute_task":
         mock.engine.start_task(task.id, executor=call.identity.username)
     data = {
-        "pipeline_tree": task.pipeline_tree,
+        "pipeline_tree": pipeline_tree_wire(mock, task),
         "task_id": task.id,
         "task_url": task_url(mock, project.project_id, task.id),
     }

@@ -24,6 +24,7 @@ from .lookups import find_template
 from .selection import excluded_nodes, tree_spec
 from .statuswire import status_data
 from .taskref import project_task
+from .treewire import pipeline_tree_wire
 
 CALLBACK_URL = re.compile(r"^https?://\w.+$")
 TASK_ACTIONS = ("start", "pause", "resume", "revoke")
@@ -88,7 +89,8 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
     data: dict[str, Any] = {
         "task_id": task.id,
         "task_url": task_url(mock, project.project_id, task.id),
-        "pipeline_tree": task.pipeline_tree,
+        # A tree the caller sent is new each time: a stencil of it would be used once.
+        "pipeline_tree": task.pipeline_tree if spec else pipeline_tree_wire(mock, task),
     }
     if task.flow_type == "common_func":
         data["function_task_claim_url"] = (
