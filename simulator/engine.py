@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from . import operations, records, views
@@ -248,7 +248,7 @@ class Engine:
             create_method=task.create_method,
             create_info=task.create_info,
             category=task.category,
-            create_time=views.EPOCH + timedelta(microseconds=task.create_time),
+            create_time=views.to_datetime(task.create_time),
             start_time=views.to_datetime(task.start_time),
             finish_time=views.to_datetime(finish),
             is_started=task.is_started,

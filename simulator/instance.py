@@ -10,8 +10,7 @@ from __future__ import annotations
 import copy
 import marshal
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import ids
 from .exclude import apply_constants
@@ -52,9 +51,11 @@ def renamed_tree(
     return renamed
 
 
-@dataclass(frozen=True)
-class TreeSource:
-    """What a task's execution tree is made from: enough to build it, or to render it."""
+class TreeSource(NamedTuple):
+    """What a task's execution tree is made from: enough to build it, or to render it.
+
+    A named tuple: one is made for every task snapshot the engine hands out.
+    """
 
     prepared: Mapping[str, Any]
     constants: Mapping[str, Any]  # the caller's values of constants the tree has

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from . import states as S
@@ -15,7 +16,13 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def to_datetime(us: int | None) -> datetime | None:
-    return None if us is None else EPOCH + timedelta(microseconds=us)
+    return None if us is None else _datetime(us)
+
+
+@lru_cache(maxsize=4096)
+def _datetime(us: int) -> datetime:
+    # Datetimes are immutable, and a task's times are read again on every look at the task.
+    return EPOCH + timedelta(microseconds=us)
 
 
 def to_us(moment: datetime) -> int:
