@@ -8,8 +8,7 @@ Failures take the API gateway's shape. Secrets are read here and never stored or
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -26,8 +25,9 @@ SECRET_KEYS = frozenset(
 CREDENTIAL_KEYS = SECRET_KEYS | {"app_code", "bk_app_code", "bk_username"}
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
+    """The caller: a named tuple, since one is made per request."""
+
     app_code: str
     username: str
 

@@ -73,7 +73,7 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             if _bodiless(request, head):  # most GETs: nothing to read or to hold to the limit
                 raw_body = b""
             else:
-                raw_body = await read_body(request, mock.settings.max_body_bytes)
+                raw_body = await read_body(request, mock.settings.max_body_bytes, head)
             with mock.lock:
                 raw = parse(request, op, raw_body)
                 call = _call(request, head, op, family, raw, mock, trace_id)

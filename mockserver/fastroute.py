@@ -64,12 +64,34 @@ class OperationIndex:
             candidates = index.get(segment)
             if candidates is None:
                 continue
-            for route in candidates:
-                match, child_scope = route.matches(scope)
-                if match is Match.FULL:
-                    return route, child_scope
-            return None
+            if scope.get("root_path"):  # Starlette strips it first: let it
+                return _full_match(candidates, scope)
+            return _full_match_at_root(candidates, scope)
         return None
+
+
+def _full_match(candidates: list[Route], scope: Scope) -> tuple[Route, Scope] | None:
+    for route in candidates:
+        match, child_scope = route.matches(scope)
+        if match is Match.FULL:
+            return route, child_scope
+    return None
+
+
+def _full_match_at_root(candidates: list[Route], scope: Scope) -> tuple[Route, Scope] | None:
+    """`Route.matches` for a scope without a root path, less its general-case copying."""
+    path, method = scope["path"], scope["method"]
+    for route in candidates:
+        found = route.path_regex.match(path)
+        if found is None or (route.methods and method not in route.methods):
+            continue
+        convertors = route.param_convertors
+        params = {k: convertors[k].convert(v) for k, v in found.groupdict().items()}
+        outer = scope.get("path_params")
+        if outer:
+            params = {**outer, **params}
+        return route, {"endpoint": route.endpoint, "path_params": params}
+    return None
 
 
 class OperationLane:

@@ -45,9 +45,9 @@ class RawInput:
     path_ids: dict[str, int] = field(default_factory=dict)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, headers: HeaderMap | None = None) -> bytes:
     """The body, refused before parsing when it is larger than `limit` bytes."""
-    declared = request.headers.get("content-length")
+    declared = header(headers if headers is not None else header_map(request), b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
     chunks: list[bytes] = []

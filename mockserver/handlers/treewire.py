@@ -64,8 +64,11 @@ def make_stencil(prepared: Mapping[str, Any]) -> Stencil | None:
     )
 
 
-def render(stencil: Stencil, source: TreeSource) -> bytes | None:
-    """The task's execution tree as JSON, or None when the stencil cannot make it."""
+def render(stencil: Stencil, source: TreeSource, pipeline_id: str = "") -> bytes | None:
+    """The task's execution tree as JSON, or None when the stencil cannot make it.
+
+    `pipeline_id`, when the caller has it at hand (TaskInfo does), saves hashing it again.
+    """
     given = source.constants
     if not given.keys() <= stencil.defaults.keys():
         return None  # a constant without a template value: its "value" key would move
@@ -74,13 +77,13 @@ def render(stencil: Stencil, source: TreeSource) -> bytes | None:
     for index, piece in zip(stencil.order, stencil.pieces[1:], strict=True):
         value = filled.get(index)
         if value is None:
-            value = filled[index] = _slot_json(stencil, index, source)
+            value = filled[index] = _slot_json(stencil, index, source, pipeline_id)
         out.append(value)
         out.append(piece)
     return b"".join(out)
 
 
-def _slot_json(stencil: Stencil, index: int, source: TreeSource) -> bytes:
+def _slot_json(stencil: Stencil, index: int, source: TreeSource, pipeline_id: str) -> bytes:
     kind, what = stencil.slots[index]
     seed, task_id = source.seed, source.task_id
     if kind == "constant":
@@ -91,7 +94,7 @@ def _slot_json(stencil: Stencil, index: int, source: TreeSource) -> bytes:
     elif kind == "flow":
         made = ids.flow_id(seed, task_id, what)
     else:
-        made = ids.pipeline_id(seed, task_id)
+        made = pipeline_id or ids.pipeline_id(seed, task_id)
     return b'"' + made.encode() + b'"'  # ids are hex: nothing to escape
 
 
@@ -106,5 +109,5 @@ def pipeline_tree_wire(mock: MockState, task: TaskInfo) -> Any:
         kept = (source.prepared, make_stencil(source.prepared))
         mock.memo.put(key, kept)
     stencil = kept[1]
-    rendered = None if stencil is None else render(stencil, source)
+    rendered = None if stencil is None else render(stencil, source, task.pipeline_id)
     return task.pipeline_tree if rendered is None else orjson.Fragment(rendered)

@@ -124,3 +124,19 @@ def test_a_bug_in_an_operation_still_gets_starlettes_500(monkeypatch):
         client.get("/apigw/get_template_list/2/", headers=AUTH_HEADER)
     with TestClient(app) as client:  # built before the patch: unaffected
         assert client.get("/apigw/get_template_list/2/", headers=AUTH_HEADER).status_code == 200
+
+
+@pytest.mark.parametrize("path", sample_paths()[:40:7])
+def test_behind_a_root_path_the_shortcut_still_agrees(path):
+    mounted = {**scope("GET", "/under" + path), "root_path": "/under"}
+    picked = ROUTER.pick(mounted)
+    chosen = None
+    for route in ROUTES:
+        match, child = route.matches(mounted)
+        if match is Match.FULL:
+            chosen = route, child
+            break
+    if chosen is not None and operation_of(chosen[0]) is not None:
+        assert picked == chosen
+    else:
+        assert picked is None

@@ -62,7 +62,9 @@ def test_the_stencil_gives_the_built_trees_bytes(template):
         source = task.tree_source
         stencil = treewire.make_stencil(source.prepared)
         assert stencil is not None
-        assert treewire.render(stencil, source) == orjson.dumps(task.pipeline_tree)
+        built = orjson.dumps(task.pipeline_tree)
+        assert treewire.render(stencil, source) == built
+        assert treewire.render(stencil, source, task.pipeline_id) == built
         rendered += 1
     assert rendered >= len(cases)
 
