@@ -222,6 +222,11 @@ class Engine:
         task = self._tasks.get(task_id)
         return None if task is None else task.project_id
 
+    def current_flow_of(self, task_id: int) -> str | None:
+        """A task's current_flow (TaskInfo's), None for an unknown id; no snapshot is built."""
+        task = self._tasks.get(task_id)
+        return None if task is None else task.current_flow
+
     def task(self, task_id: int) -> TaskInfo:
         at = self._now()
         return self._info(self._task(task_id), at)

@@ -55,6 +55,18 @@ def test_a_functional_task_is_created_but_waits_for_its_claim(api):
     assert status(api, task)["state"] == "CREATED"
 
 
+def test_starting_a_functional_task_answers_success_and_leaves_it_created(api):
+    made = api.ok("create_task", _ids(SINGLE), {"name": "f", "flow_type": "common_func"})
+    task = {"ids": {"task_id": made["data"]["task_id"], "bk_biz_id": 2}}
+    for _ in range(2):  # never started, so never "already started"
+        assert api.ok("start_task", task["ids"])["result"] is True
+        assert status(api, task)["state"] == "CREATED"
+    plain = api.ok("create_task", _ids(SINGLE), {"name": "p"})["data"]["task_id"]
+    api.ok("start_task", {"task_id": plain, "bk_biz_id": 2})
+    again = api.call("start_task", {"task_id": plain, "bk_biz_id": 2})
+    assert failure(again, 3545000) == "task already started"
+
+
 def test_schemes_exclude_nodes_and_execute_lists_are_not_read(api):
     schemed = api.ok("create_and_start_task", _ids(39), {"name": "s", "template_schemes_id": 2})
     kept = {a["template_node_id"] for a in schemed["data"]["pipeline_tree"]["activities"].values()}
