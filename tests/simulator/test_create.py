@@ -229,3 +229,20 @@ def test_the_fast_task_info_is_the_dataclass_itself():
     del values["name"]
     with pytest.raises(AssertionError, match="name"):
         TaskInfo.of(**values)
+
+
+def test_ids_are_the_hash_of_their_documented_text():
+    """Ids are kept in state files and clients' logs: their derivation must not drift."""
+    from hashlib import blake2b
+
+    from simulator import ids
+
+    def hexed(*parts):
+        text = "\x1f".join(str(p) for p in parts)
+        return blake2b(text.encode(), digest_size=16).hexdigest()
+
+    for seed, task_id, path in [(0, 1, "n1"), (7, 123456, "sub/inner"), (-3, 2, "任务\x1fx")]:
+        assert ids.node_id(seed, task_id, path) == "n" + hexed(seed, task_id, "node", path)[1:]
+        assert ids.flow_id(seed, task_id, path) == "l" + hexed(seed, task_id, "flow", path)[1:]
+        assert ids.pipeline_id(seed, task_id) == "n" + hexed(seed, task_id, "pipeline")[1:]
+        assert ids.version(seed, task_id, path, 4) == "v" + hexed(seed, task_id, "version", path, 4)
