@@ -235,7 +235,7 @@ class Deferred:
     at: datetime
     operation: str | None
     family: str | None
-    params: Mapping[str, Any] | None  # None: the request's body or query was never parsed
+    params: Mapping[str, Any] | None  # None: none, or never parsed (a GET's query is, later)
     ids: Mapping[str, Any]
     identity: Identity | None
     status: int
@@ -309,7 +309,7 @@ def request_entry(
         at,
         operation,
         family,
-        raw.params if raw is not None else None,
+        raw.params if raw is not None and raw.params else None,  # none kept: nothing to keep
         ids,
         call.identity if call is not None else None,
         status,

@@ -18,22 +18,28 @@ from mockserver.state import MockState
 
 
 def status_data(
-    mock: MockState, task_id: int, tz: tzinfo, subprocess_id: str | None
-) -> dict[str, Any]:
-    """The data of a get_task_status answer (a status read: it polls)."""
+    mock: MockState, task_id: int, tz: tzinfo, subprocess_id: str | None, whole: bool = False
+) -> Any:
+    """The data of a get_task_status answer (a status read: it polls).
+
+    With `whole`, for a caller that adds nothing to it, the data may come as one Fragment.
+    """
     render, at = mock.engine.status_render(task_id, tz=tz, subprocess_id=subprocess_id)
     if mock.settings.validate_responses or not render.rows:
         return render.tree(at)
     moving = render.moving(at)
     key = ("get_task_status", task_id, tz, subprocess_id)
     kept = mock.memo.get(key)
-    if kept is not None and kept[0] is render and kept[1] == moving:
-        top, children = kept[2], kept[3]
-    else:
+    if kept is None or kept[0] is not render or kept[1] != moving:
         tree = render.tree(at)
         children = orjson.Fragment(orjson.dumps(tree["children"]))
         top = {**tree, "children": None}  # same key order; children go in per answer
-        mock.memo.put(key, (render, moving, top, children))
-    data: dict[str, Any] = top.copy()
-    data["children"] = children
+        kept = [render, moving, top, children, None]
+        mock.memo.put(key, kept)
+    if whole:
+        if kept[4] is None:  # made on the first whole read: a read with flags never needs it
+            kept[4] = orjson.Fragment(orjson.dumps({**kept[2], "children": kept[3]}))
+        return kept[4]
+    data: dict[str, Any] = kept[2].copy()
+    data["children"] = kept[3]
     return data

@@ -169,10 +169,11 @@ def get_task_status(call: Call, mock: MockState) -> dict[str, Any]:
     # A status read is the hot path under load: no TaskInfo, the tree carries the task's name.
     if mock.engine.project_of(task_id) != call.require_project().project_id:
         raise sim.TaskNotFound(task_id)
+    if not call.params:  # the usual poll: no flags to read, nothing added to the data
+        data = status_data(mock, task_id, call.default_tz, None, whole=True)
+        return {"result": True, "data": data, "code": 0, "message": "", "trace_id": call.trace_id}
     subprocess_id = call.params.get("subprocess_id") or None
     data = status_data(mock, task_id, call.default_tz, subprocess_id)
-    if not call.params:  # the usual poll: no flags to read
-        return {"result": True, "data": data, "code": 0, "message": "", "trace_id": call.trace_id}
     wants_failed = _flag(call, "with_failed_node_info") or _flag(call, "with_auto_retry_status")
     if wants_failed and "id" not in data:
         # bk-sops reads data["id"] here, which the CREATED payload lacks.
