@@ -19,6 +19,8 @@ closures, two `Request` objects and two `send` wrappers off every operation requ
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -26,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from schemas.operations import OPERATIONS
 
 OPERATION_NAMES = frozenset(op.name for op in OPERATIONS)
+SEEN_PATHS = 4096
 
 
 def operation_of(route: BaseRoute) -> str | None:
@@ -43,6 +46,9 @@ class OperationIndex:
         self.routes = routes
         self._index: dict[str, list[Route]] = {}
         self._indexed_count = -1
+        # (method, path) -> the match at the root path: clients poll the same paths over and
+        # over, and a regular expression and its convertors cost more than this lookup.
+        self._seen: dict[tuple[str, str], tuple[Route, dict[str, Any]] | None] = {}
 
     def index(self) -> dict[str, list[Route]]:
         # Rebuilt when routes were added since (Starlette allows it).
@@ -55,6 +61,7 @@ class OperationIndex:
                 assert isinstance(route, Route)
                 found.setdefault(op, []).append(route)
             self._index, self._indexed_count = found, len(self.routes)
+            self._seen = {}
         return self._index
 
     def pick(self, scope: Scope) -> tuple[Route, Scope] | None:
@@ -66,8 +73,25 @@ class OperationIndex:
                 continue
             if scope.get("root_path"):  # Starlette strips it first: let it
                 return _full_match(candidates, scope)
-            return _full_match_at_root(candidates, scope)
+            return self._at_root(candidates, scope)
         return None
+
+    def _at_root(self, candidates: list[Route], scope: Scope) -> tuple[Route, Scope] | None:
+        key = (scope["method"], scope["path"])
+        try:
+            found = self._seen[key]
+        except KeyError:
+            found = _full_match_at_root(candidates, scope)
+            if len(self._seen) >= SEEN_PATHS:
+                self._seen.clear()  # simpler than LRU, and a refill costs one match per path
+            self._seen[key] = found
+        if found is None:
+            return None
+        route, params = found
+        # A fresh dict per request, as Starlette gives: nothing may see another's parameters.
+        outer = scope.get("path_params")
+        merged = {**outer, **params} if outer else dict(params)
+        return route, {"endpoint": route.endpoint, "path_params": merged}
 
 
 def _full_match(candidates: list[Route], scope: Scope) -> tuple[Route, Scope] | None:
@@ -78,19 +102,17 @@ def _full_match(candidates: list[Route], scope: Scope) -> tuple[Route, Scope] | 
     return None
 
 
-def _full_match_at_root(candidates: list[Route], scope: Scope) -> tuple[Route, Scope] | None:
-    """`Route.matches` for a scope without a root path, less its general-case copying."""
+def _full_match_at_root(
+    candidates: list[Route], scope: Scope
+) -> tuple[Route, dict[str, Any]] | None:
+    """`Route.matches` for a scope without a root path: the route and its path parameters."""
     path, method = scope["path"], scope["method"]
     for route in candidates:
         found = route.path_regex.match(path)
         if found is None or (route.methods and method not in route.methods):
             continue
         convertors = route.param_convertors
-        params = {k: convertors[k].convert(v) for k, v in found.groupdict().items()}
-        outer = scope.get("path_params")
-        if outer:
-            params = {**outer, **params}
-        return route, {"endpoint": route.endpoint, "path_params": params}
+        return route, {k: convertors[k].convert(v) for k, v in found.groupdict().items()}
     return None
 
 

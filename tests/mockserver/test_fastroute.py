@@ -140,3 +140,20 @@ def test_behind_a_root_path_the_shortcut_still_agrees(path):
         assert picked == chosen
     else:
         assert picked is None
+
+
+def test_a_path_seen_before_gets_the_same_match_and_its_own_parameters(monkeypatch):
+    index = OperationIndex(ROUTES)
+    path = "/apigw/get_task_status/7/2/"
+    first = index.pick(scope("GET", path))
+    assert first is not None
+    first[1]["path_params"]["task_id"] = 99  # what one request does to its scope stays there
+    again = index.pick(scope("GET", path))
+    assert again == scan("GET", path)
+    assert again is not None and again[1]["path_params"] == {"task_id": 7, "bk_biz_id": 2}
+    assert index.pick(scope("POST", path)) is None  # another method, another entry
+    monkeypatch.setattr("mockserver.fastroute.SEEN_PATHS", 3)
+    for task_id in range(10):  # past the bound the memory starts over, answers unchanged
+        other = f"/apigw/get_task_status/{task_id}/2/"
+        assert index.pick(scope("GET", other)) == scan("GET", other)
+    assert len(index._seen) <= 3
