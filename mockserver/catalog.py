@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -36,20 +36,25 @@ class Template:
     description: str | None
     tree: Mapping[str, Any]
     raw: Mapping[str, Any]
+    # One spec per project, shared by every task made from it (tasks keep theirs).
+    _specs: dict[int, TemplateSpec] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def source(self) -> str:
         return "common" if self.project_id is None else "project"
 
     def spec(self, project_id: int) -> TemplateSpec:
-        return TemplateSpec(
-            template_id=self.id,
-            project_id=project_id,
-            name=self.name,
-            category=self.category,
-            tree=self.tree,
-            source=self.source,
-        )
+        made = self._specs.get(project_id)
+        if made is None:
+            made = self._specs[project_id] = TemplateSpec(
+                template_id=self.id,
+                project_id=project_id,
+                name=self.name,
+                category=self.category,
+                tree=self.tree,
+                source=self.source,
+            )
+        return made
 
 
 def _template(raw: Mapping[str, Any], project_id: int | None) -> Template:
