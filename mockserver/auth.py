@@ -23,6 +23,11 @@ SECRET_KEYS = frozenset(
     {"app_secret", "bk_app_secret", "bk_token", "access_token", "jwt", "bk_signature"}
 )
 CREDENTIAL_KEYS = SECRET_KEYS | {"app_code", "bk_app_code", "bk_username"}
+# What `_legacy` reads: a body or query without any of them has no legacy credentials.
+LEGACY_KEYS = frozenset(
+    {"bk_app_code", "app_code", "bk_app_secret", "app_secret", "bk_token", "access_token"}
+    | {"bk_username"}
+)
 
 
 class Identity(NamedTuple):
@@ -39,7 +44,7 @@ def _text(value: Any) -> str:
 def credentials(header: str | None, params: Mapping[str, Any]) -> dict[str, str]:
     """Merge the header's credentials over the legacy ones found in the query or body."""
     found: dict[str, str] = {}
-    if params:
+    if params and not params.keys().isdisjoint(LEGACY_KEYS):
         found.update(_legacy(params))
     if header:
         try:

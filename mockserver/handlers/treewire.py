@@ -33,8 +33,9 @@ _SLOT: Final = re.compile(rb'"' + re.escape(_MARK_JSON) + rb'(\d+)\\u0000"')
 
 @dataclass(frozen=True)
 class Stencil:
-    pieces: tuple[bytes, ...]  # the JSON around the slots: one more than `order`
-    order: tuple[int, ...]  # the slot each gap is filled with
+    # The tree's JSON with a %b where each slot goes ("%" itself doubled), filled in one call.
+    form: bytes
+    order: tuple[int, ...]  # the slot each %b is filled with
     slots: tuple[tuple[str, str], ...]  # (kind, what): node/flow path, constant key, pipeline
     defaults: Mapping[str, bytes]  # a constant's template value, as JSON
 
@@ -57,7 +58,7 @@ def make_stencil(prepared: Mapping[str, Any]) -> Stencil | None:
     tree = renamed_tree(prepared, marked, mark, mark("pipeline", ""))
     cut = _SLOT.split(orjson.dumps(tree))
     return Stencil(
-        pieces=tuple(cut[0::2]),
+        form=b"%b".join(piece.replace(b"%", b"%%") for piece in cut[0::2]),
         order=tuple(int(index) for index in cut[1::2]),
         slots=tuple(slots),
         defaults=defaults,
@@ -72,30 +73,20 @@ def render(stencil: Stencil, source: TreeSource, pipeline_id: str = "") -> bytes
     given = source.constants
     if not given.keys() <= stencil.defaults.keys():
         return None  # a constant without a template value: its "value" key would move
-    filled: dict[int, bytes] = {}
-    out = [stencil.pieces[0]]
-    for index, piece in zip(stencil.order, stencil.pieces[1:], strict=True):
-        value = filled.get(index)
-        if value is None:
-            value = filled[index] = _slot_json(stencil, index, source, pipeline_id)
-        out.append(value)
-        out.append(piece)
-    return b"".join(out)
-
-
-def _slot_json(stencil: Stencil, index: int, source: TreeSource, pipeline_id: str) -> bytes:
-    kind, what = stencil.slots[index]
     seed, task_id = source.seed, source.task_id
-    if kind == "constant":
-        given = source.constants
-        return orjson.dumps(given[what]) if what in given else stencil.defaults[what]
-    if kind == "node":
-        made = ids.node_id(seed, task_id, what)
-    elif kind == "flow":
-        made = ids.flow_id(seed, task_id, what)
-    else:
-        made = pipeline_id or ids.pipeline_id(seed, task_id)
-    return b'"' + made.encode() + b'"'  # ids are hex: nothing to escape
+    values: list[bytes] = []
+    for kind, what in stencil.slots:
+        if kind == "node":
+            made = ids.node_id(seed, task_id, what)
+        elif kind == "flow":
+            made = ids.flow_id(seed, task_id, what)
+        elif kind == "pipeline":
+            made = pipeline_id or ids.pipeline_id(seed, task_id)
+        else:
+            values.append(orjson.dumps(given[what]) if what in given else stencil.defaults[what])
+            continue
+        values.append(b'"%b"' % made.encode())  # ids are hex: nothing to escape
+    return stencil.form % tuple([values[index] for index in stencil.order])
 
 
 def pipeline_tree_wire(mock: MockState, task: TaskInfo) -> Any:

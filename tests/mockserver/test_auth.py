@@ -140,3 +140,13 @@ def test_the_creator_is_the_caller():
     created = client.post("/apigw/create_task/30/2/", json={"name": "n"}, headers=creds).json()
     task = client.app.state.mock.engine.task(created["data"]["task_id"])  # type: ignore[attr-defined]
     assert (task.creator, task.create_info) == ("zhangsan", "app-x")
+
+
+def test_the_legacy_keys_are_exactly_those_the_legacy_reader_reads():
+    from mockserver import auth
+
+    for key in auth.LEGACY_KEYS:
+        assert auth._legacy({key: "v"}), key
+        assert auth.credentials(None, {key: "v", "name": "n"}), key
+    others = dict.fromkeys(("name", "constants", "bk_biz_id", "token", "secret", "username"), "v")
+    assert auth._legacy(others) == {} and auth.credentials(None, others) == {}

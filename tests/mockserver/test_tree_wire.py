@@ -122,3 +122,19 @@ def test_answers_are_byte_identical_to_the_built_trees(monkeypatch):
     built = _answers(True, monkeypatch)
     assert rendered == built
     assert len(rendered) == 2 * len(BIZ2) and len(BIZ2) >= 8
+
+
+def test_percent_signs_in_the_template_come_out_as_they_are():
+    template = next(t for t in TEMPLATES if _valued(t["pipeline_tree"]))
+    tree = orjson.loads(orjson.dumps(template["pipeline_tree"]))
+    for act in tree["activities"].values():
+        act["name"] = "100% done %s %b %%"
+    key = _valued(tree)[0]
+    tree["constants"][key]["value"] = "50%"
+    spec = TemplateSpec(1, 1, "t", "Default", tree)
+    engine = _engine()
+    for given in ({}, {key: "%b%s%%"}):
+        task = engine.create_task(spec, name="t", creator="u", project_id=1, constants=given)
+        stencil = treewire.make_stencil(task.tree_source.prepared)
+        assert stencil is not None
+        assert treewire.render(stencil, task.tree_source) == orjson.dumps(task.pipeline_tree)
