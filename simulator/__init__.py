@@ -37,7 +37,7 @@ from .errors import (
     TaskNotFound,
     TaskNotStarted,
 )
-from .models import CountResult, NodeDetail, NodeRun, TaskInfo, TemplateSpec
+from .models import CountResult, NewTask, NodeDetail, NodeRun, TaskInfo, TemplateSpec
 from .scenarios import Scenario, ScenarioBook
 from .states import TRANSITIONS
 
@@ -53,6 +53,7 @@ __all__ = [
     "InvalidOperation",
     "InvalidScenario",
     "InvalidTree",
+    "NewTask",
     "NodeDetail",
     "NodeNotFound",
     "NodeOperationError",

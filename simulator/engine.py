@@ -12,7 +12,7 @@ import heapq
 import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from . import operations, records, views
 from . import tree as t
@@ -28,7 +28,7 @@ from .errors import (
 )
 from .exclude import prepare_tree
 from .instance import TreeSource
-from .models import CountResult, NodeDetail, TaskInfo, TemplateSpec
+from .models import CountResult, NewTask, NodeDetail, TaskInfo, TemplateSpec
 from .plan import Plan, compile_plan
 from .runtime import ROOT, TaskRuntime
 from .scenarios import Scenario, ScenarioBook, as_scenario
@@ -43,6 +43,39 @@ Entry = tuple[int, int, int, int, int, int]
 # Status trees kept rendered (per task, latest key only); the least recently read go first.
 STATUS_CACHE_TASKS = 4096
 ViewKey = tuple[int, tzinfo, str | None, str]
+
+
+class TaskOptions(TypedDict, total=False):
+    """How a task is created (bk-sops's create_task parameters, as the engine reads them)."""
+
+    name: Required[str]
+    creator: Required[str]
+    project_id: Required[int]
+    flow_type: str
+    constants: Mapping[str, Any] | None
+    exclude_task_nodes_id: Sequence[str]
+    create_method: str
+    create_info: str
+    description: str
+    template_source: str
+    cycle_tolerate: bool
+
+
+def _task_params(options: TaskOptions) -> dict[str, Any]:
+    """The options with their defaults, as a task record keeps them."""
+    return {
+        "name": options["name"],
+        "creator": options["creator"],
+        "project_id": options["project_id"],
+        "flow_type": options.get("flow_type", "common"),
+        "constants": dict(options.get("constants") or {}),
+        "exclude_task_nodes_id": list(options.get("exclude_task_nodes_id", ())),
+        "create_method": options.get("create_method", "api"),
+        "create_info": options.get("create_info", ""),
+        "description": options.get("description", ""),
+        "template_source": options.get("template_source", "project"),
+        "cycle_tolerate": options.get("cycle_tolerate", True),
+    }
 
 
 class Engine:
@@ -135,38 +168,17 @@ class Engine:
         return found
 
     # tasks ------------------------------------------------------------------------------------
-    def create_task(
-        self,
-        template: TemplateSpec,
-        *,
-        name: str,
-        creator: str,
-        project_id: int,
-        flow_type: str = "common",
-        constants: Mapping[str, Any] | None = None,
-        exclude_task_nodes_id: Sequence[str] = (),
-        create_method: str = "api",
-        create_info: str = "",
-        description: str = "",
-        template_source: str = "project",
-        cycle_tolerate: bool = True,
-    ) -> TaskInfo:
+    def create_task(self, template: TemplateSpec, **options: Unpack[TaskOptions]) -> TaskInfo:
+        """A new task of `template`, not started; its snapshot."""
         at = self._now()
-        params = {
-            "name": name,
-            "creator": creator,
-            "project_id": project_id,
-            "flow_type": flow_type,
-            "constants": dict(constants or {}),
-            "exclude_task_nodes_id": list(exclude_task_nodes_id),
-            "create_method": create_method,
-            "create_info": create_info,
-            "description": description,
-            "template_source": template_source,
-            "cycle_tolerate": cycle_tolerate,
-        }
-        task = self._create(template, params, at, None)
-        return self._info(task, at)
+        return self._info(self._create(template, _task_params(options), at, None), at)
+
+    def new_task(self, template: TemplateSpec, **options: Unpack[TaskOptions]) -> NewTask:
+        """`create_task` for a caller that needs only the task's id and its execution tree."""
+        task = self._create(template, _task_params(options), self._now(), None)
+        rt = task.runtime
+        source = TreeSource(task.prepared, rt.constants, self.seed, task.id)
+        return NewTask(task.id, rt.root_id, source)
 
     def _create(
         self,

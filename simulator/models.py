@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from .instance import TreeSource
 
@@ -42,6 +42,19 @@ class TemplateSpec:
             tree=data["tree"],
             source=str(data.get("source", "project")),
         )
+
+
+class NewTask(NamedTuple):
+    """What `Engine.new_task` gives: the task's id and what its execution tree is made from."""
+
+    id: int
+    pipeline_id: str
+    tree_source: TreeSource
+
+    @property
+    def pipeline_tree(self) -> dict[str, Any]:
+        """The execution tree, built (as TaskInfo.pipeline_tree, but not kept)."""
+        return self.tree_source.build()
 
 
 @dataclass(frozen=True)

@@ -73,12 +73,13 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
         raise ApiError(REQUEST_PARAM_INVALID, f"task params is invalid: {failure.message}")
     spec = tree_spec(call, template, project.project_id)
     exclude = excluded_nodes(call, template) if spec is None else []
-    task = mock.engine.create_task(
+    flow_type = params.get("flow_type", "common")
+    task = mock.engine.new_task(  # no snapshot: the answer needs only the id and the tree
         spec or template.spec(project.project_id),
         name=params["name"],
         creator=call.identity.username,
         project_id=project.project_id,
-        flow_type=params.get("flow_type", "common"),
+        flow_type=flow_type,
         constants=params.get("constants") or {},
         exclude_task_nodes_id=exclude,
         create_method="api",
@@ -92,7 +93,7 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
         # A tree the caller sent is new each time: a stencil of it would be used once.
         "pipeline_tree": task.pipeline_tree if spec else pipeline_tree_wire(mock, task),
     }
-    if task.flow_type == "common_func":
+    if flow_type == "common_func":
         data["function_task_claim_url"] = (
             f"{mock.settings.task_url_base}function/execute/{project.project_id}/"
             f"?instance_id={task.id}"

@@ -22,7 +22,7 @@ from typing import Any, Final
 import orjson
 
 from mockserver.state import MockState
-from simulator import TaskInfo, ids
+from simulator import NewTask, TaskInfo, ids
 from simulator.instance import TreeSource, renamed_tree
 
 MARK: Final = "\x00sops-mock-slot:"
@@ -89,7 +89,7 @@ def render(stencil: Stencil, source: TreeSource, pipeline_id: str = "") -> bytes
     return stencil.form % tuple([values[index] for index in stencil.order])
 
 
-def pipeline_tree_wire(mock: MockState, task: TaskInfo) -> Any:
+def pipeline_tree_wire(mock: MockState, task: TaskInfo | NewTask) -> Any:
     """create_task's pipeline_tree: JSON bytes as a Fragment, or the tree when it must be data."""
     source = task.tree_source
     if mock.settings.validate_responses:

@@ -246,3 +246,15 @@ def test_ids_are_the_hash_of_their_documented_text():
         assert ids.flow_id(seed, task_id, path) == "l" + hexed(seed, task_id, "flow", path)[1:]
         assert ids.pipeline_id(seed, task_id) == "n" + hexed(seed, task_id, "pipeline")[1:]
         assert ids.version(seed, task_id, path, 4) == "v" + hexed(seed, task_id, "version", path, 4)
+
+
+def test_new_task_is_create_task_without_the_snapshot():
+    a, _ = engine()
+    b, _ = engine()
+    options = {"name": "t", "creator": "alice", "project_id": 1, "constants": {"${x}": 1}}
+    made = a.new_task(spec(linear("a", "b")), **options)
+    info = b.create_task(spec(linear("a", "b")), **options)
+    assert made.id == info.id
+    assert made.pipeline_id == info.pipeline_id == a.task(made.id).pipeline_id
+    assert made.pipeline_tree == info.pipeline_tree == a.task(made.id).pipeline_tree
+    assert a.task(made.id) == info  # the same task, by either road
