@@ -30,7 +30,7 @@ _FALSE = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)  # one per request
 class Call:
     op: Operation
     family: Family

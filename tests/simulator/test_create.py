@@ -251,7 +251,14 @@ def test_ids_are_the_hash_of_their_documented_text():
 def test_new_task_is_create_task_without_the_snapshot():
     a, _ = engine()
     b, _ = engine()
-    options = {"name": "t", "creator": "alice", "project_id": 1, "constants": {"${x}": 1}}
+    from simulator.engine import TaskOptions
+
+    options: TaskOptions = {
+        "name": "t",
+        "creator": "alice",
+        "project_id": 1,
+        "constants": {"${x}": 1},
+    }
     made = a.new_task(spec(linear("a", "b")), **options)
     info = b.create_task(spec(linear("a", "b")), **options)
     assert made.id == info.id
