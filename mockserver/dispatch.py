@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 import schemas
@@ -39,6 +39,7 @@ from .state import MockState
 from .wirefaults import injected
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+CLIENT_CLOSED = 499
 
 
 class ResponseContractError(AssertionError):
@@ -85,6 +86,10 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             body = exc.body(trace_id)
         except GatewayError as exc:
             status, body, headers = exc.status, exc.body(), auth.error_headers(exc)
+        except ClientDisconnect:
+            # Gone before its body arrived: nothing ran and nobody is left to answer. The
+            # status, nginx's "client closed request", is what the access log shows.
+            return Response(status_code=CLIENT_CLOSED)
         if mock.settings.validate_responses and status == 200:
             _check_response(op.name, body)
         if chaos is not None and chaos.fault is not None:  # an `applied` fault: it ran

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from schemas.operations import Operation
 
@@ -50,14 +50,24 @@ async def read_body(request: Request, limit: int, headers: HeaderMap | None = No
     declared = header(headers if headers is not None else header_map(request), b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
+    # Straight from the ASGI channel: `Request.stream` is an async generator, and creating and
+    # finalizing one per request cost about a tenth of a create_task's own work.
+    receive = request.receive
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        if message["type"] != "http.request":
+            continue
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise too_large(limit)
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def too_large(limit: int) -> ApiError:
