@@ -98,3 +98,12 @@ def test_messages_other_than_body_pieces_are_passed_over() -> None:
     status, answer = answer_of(drive(app, CREATE, messages))
     assert status == 200 and answer["result"] is True
     assert task_names(app) == ["after noise"]
+
+
+def test_the_planted_fault_path_hands_on_the_body_it_read() -> None:
+    # planted.serve reads the body first; the answer behind it must still get those bytes.
+    app = create_app(Settings(clock="virtual", seed=7, planted_faults=frozenset({"server_error"})))
+    body = json.dumps({"name": "read twice"}).encode()
+    status, answer = answer_of(drive(app, CREATE, chunks(body, 6)))
+    assert status == 200 and answer["result"] is True, answer
+    assert task_names(app) == ["read twice"]
