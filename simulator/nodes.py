@@ -47,11 +47,25 @@ class NodeState:
     runs: int = 0
     scenario: Scenario | None = None
     inputs: Mapping[str, Any] | None = None  # may be shared with the plan: never mutated
-    retry_inputs: dict[str, Any] | None = None
+    # What a retry with inputs stored in place of the component's data (bamboo's Data row):
+    # key -> (need_render, value), None until then
+    retry_inputs: dict[str, tuple[bool, Any]] | None = None
     outputs: Mapping[str, Any] | None = None  # the plugin's own outputs, shared likewise
     ex_data: Any = None
     histories: list[History] | None = None
     shown: tuple[int, str] | None = None  # (serial, version string), cached for views
+    # bamboo's Schedule row of the current version: "" (none), "open", "finished" or "expired"
+    schedule: str = ""
+    past_schedules: list[int] | None = None  # the serials of earlier versions that had one
+
+    def refresh_version(self) -> None:
+        """A new version (bamboo's refresh_version); the old one's schedule stays findable."""
+        if self.schedule:
+            if self.past_schedules is None:
+                self.past_schedules = []
+            self.past_schedules.append(self.serial)
+            self.schedule = ""
+        self.serial += 1
 
 
 @dataclass(slots=True, eq=False)

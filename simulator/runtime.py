@@ -32,7 +32,7 @@ from .states import (
     TRANSITIONS,
     check_transition,
 )
-from .tree import SUBPROCESS
+from .tree import ACTIVITY_TYPES, SUBPROCESS
 
 __all__ = ["ROOT", "NodeState", "Process", "TaskRuntime", "execution_outputs", "resolve"]
 
@@ -96,10 +96,19 @@ class TaskRuntime:
     def version_of(self, idx: int, row: NodeState) -> str:
         if row.shown is not None and row.shown[0] == row.serial:
             return row.shown[1]
-        path = "" if idx == ROOT else self.plan.nodes[idx].path
-        text = ids.version(self.seed, self.task_id, path, row.serial)
+        text = self.version_at(idx, row.serial)
         row.shown = (row.serial, text)
         return text
+
+    def version_at(self, idx: int, serial: int) -> str:
+        """The version string of a node's `serial`-th version."""
+        path = "" if idx == ROOT else self.plan.nodes[idx].path
+        return ids.version(self.seed, self.task_id, path, serial)
+
+    def has_data(self, idx: int) -> bool:
+        """Whether bamboo keeps a Data row (the inputs) for the node: activities and
+        subprocesses of a started task."""
+        return self.root is not None and self.plan.nodes[idx].kind in ACTIVITY_TYPES
 
     # state changes ---------------------------------------------------------------------------
     def state_of(self, idx: int) -> NodeState | None:
@@ -220,7 +229,7 @@ class TaskRuntime:
                     row.retry = 0
                     row.skip = False
                     row.error_ignored = False
-                    row.serial += 1
+                    row.refresh_version()
                 self.transit(idx, row, RUNNING)
                 # bamboo keeps the old archived time on re-entry (finish before start); we clear it
                 row.started, row.archived, row.parent, row.pid = at, None, parent, process.pid
