@@ -54,18 +54,9 @@ class NodeState:
     ex_data: Any = None
     histories: list[History] | None = None
     shown: tuple[int, str] | None = None  # (serial, version string), cached for views
-    # bamboo's Schedule row of the current version: "" (none), "open", "finished" or "expired"
+    # bamboo's Schedule row of the current version: "" (none), "open", "finished" or "expired";
+    # earlier versions' schedules are kept by the runtime (TaskRuntime.refresh_version)
     schedule: str = ""
-    past_schedules: list[int] | None = None  # the serials of earlier versions that had one
-
-    def refresh_version(self) -> None:
-        """A new version (bamboo's refresh_version); the old one's schedule stays findable."""
-        if self.schedule:
-            if self.past_schedules is None:
-                self.past_schedules = []
-            self.past_schedules.append(self.serial)
-            self.schedule = ""
-        self.serial += 1
 
 
 @dataclass(slots=True, eq=False)

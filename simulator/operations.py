@@ -57,7 +57,7 @@ def _rerun(rt: TaskRuntime, idx: int, st: NodeState, process: Process, at: int) 
     rt.history(idx, st)
     rt.transit(idx, st, S.READY)
     st.retry += 1
-    st.refresh_version()
+    rt.refresh_version(idx, st)
     st.started = st.archived = None
     process.asleep = False
     rt.run(process, idx, at)
@@ -102,7 +102,7 @@ def _skip_finish(rt: TaskRuntime, idx: int, st: NodeState, at: int) -> None:
     rt.history(idx, st)
     rt.transit(idx, st, S.FINISHED)
     st.skip = True
-    st.refresh_version()
+    rt.refresh_version(idx, st)
     st.archived = at
 
 
@@ -149,7 +149,7 @@ def forced_fail(rt: TaskRuntime, idx: int, ex_data: str, at: int) -> None:
         text = f"can not find process with current node id: {node_id}"
         raise NodeOperationError(text, node_id=node_id, state=st.state)
     rt.transit(idx, st, S.FAILED)
-    st.refresh_version()
+    rt.refresh_version(idx, st)
     st.archived = at
     st.outputs = {**(st.outputs or {}), "_forced_failed": True}
     st.ex_data, st.waiting, st.ok = ex_data, "", False
@@ -176,7 +176,7 @@ def callback(
     if not version or version == current:
         schedule = st.schedule
     else:
-        past = st.past_schedules or ()
+        past = (rt.past_schedules or {}).get(idx, ())
         schedule = "past" if any(rt.version_at(idx, serial) == version for serial in past) else ""
     if not schedule:
         raise RecordMissing("Schedule", node_id=node_id, state=st.state, action="callback")

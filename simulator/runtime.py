@@ -45,8 +45,9 @@ class TaskRuntime:
     """The engine-side state of one started task."""
 
     __slots__ = (
-        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "overrides", "plan",
-        "procs", "push", "root", "runnable", "scenarios", "seed", "states", "task_id",
+        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "overrides",
+        "past_schedules", "plan", "procs", "push", "root", "runnable", "scenarios", "seed",
+        "states", "task_id",
     )  # fmt: skip
 
     def __init__(
@@ -71,6 +72,8 @@ class TaskRuntime:
         self.runnable: list[tuple[Process, int]] = []
         self.contexts: dict[int, dict[str, Any]] = {}
         self._node_ids: list[str] | None = None
+        # node -> the serials of its earlier versions that had a schedule (rarely any)
+        self.past_schedules: dict[int, list[int]] | None = None
         self._pipeline_id: str | None = None
         # Bumped by the engine before anything that may change what views show (the key of
         # its cached status trees).
@@ -135,6 +138,15 @@ class TaskRuntime:
                 row.ex_data,
             )
         )
+
+    def refresh_version(self, idx: int, row: NodeState) -> None:
+        """A new version (bamboo's refresh_version); the old one's schedule stays findable."""
+        if row.schedule:
+            if self.past_schedules is None:
+                self.past_schedules = {}
+            self.past_schedules.setdefault(idx, []).append(row.serial)
+            row.schedule = ""
+        row.serial += 1
 
     def finish(self, idx: int, row: NodeState, at: int, *, error_ignored: bool = False) -> None:
         self.transit(idx, row, FINISHED)
@@ -229,7 +241,7 @@ class TaskRuntime:
                     row.retry = 0
                     row.skip = False
                     row.error_ignored = False
-                    row.refresh_version()
+                    self.refresh_version(idx, row)
                 self.transit(idx, row, RUNNING)
                 # bamboo keeps the old archived time on re-entry (finish before start); we clear it
                 row.started, row.archived, row.parent, row.pid = at, None, parent, process.pid
