@@ -172,18 +172,17 @@ def callback(
     if process is None or st is None:
         text = f"can not find sleep process with current node id: {node_id}"
         raise CallbackError(text, node_id=node_id, action="callback")
-    current = rt.version_of(idx, st)
-    if not version or version == current:
-        schedule = st.schedule
-    else:
+    no_schedule = RecordMissing("Schedule", node_id=node_id, state=st.state, action="callback")
+    if version and version != rt.version_of(idx, st):
         past = (rt.past_schedules or {}).get(idx, ())
-        schedule = "past" if any(rt.version_at(idx, serial) == version for serial in past) else ""
-    if not schedule:
-        raise RecordMissing("Schedule", node_id=node_id, state=st.state, action="callback")
-    if schedule == "past":  # bamboo expires that schedule, which changes nothing visible
+        if not any(rt.version_at(idx, serial) == version for serial in past):
+            raise no_schedule
+        # bamboo expires that earlier schedule, which changes nothing visible
         raise CallbackError(f"node version {version} not exist", node_id=node_id, state=st.state)
-    if schedule != "open":
-        text = f"schedule is already {schedule}"
+    if not st.schedule:
+        raise no_schedule
+    if st.schedule != "open":
+        text = f"schedule is already {st.schedule}"
         raise CallbackError(text, node_id=node_id, state=st.state, action="callback")
     if st.state != S.RUNNING:
         st.schedule = "expired"
