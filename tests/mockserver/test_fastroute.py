@@ -12,6 +12,7 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import BaseRoute, Match, Route
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver import handlers
 from mockserver.app import create_app
@@ -185,8 +186,11 @@ def test_the_layer_check_sees_route_middleware_and_a_body_limit():
         raise AssertionError("not called")
 
     class Layer:
-        def __init__(self, app):
+        def __init__(self, app: ASGIApp) -> None:
             self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            await self.app(scope, receive, send)
 
     assert layers_the_lane_skips(Route("/x/", endpoint)) == []
     assert layers_the_lane_skips(Route("/x/", endpoint, middleware=[Middleware(Layer)])) == [
