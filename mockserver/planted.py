@@ -26,10 +26,10 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from schemas.codes import INVALID_OPERATION, REQUEST_PARAM_INVALID, UNKNOWN_ERROR
 from schemas.operations import Operation
 
 from .envelope import TRACE_HEADER
-from .errors import INVALID_OPERATION, REQUEST_PARAM_INVALID, UNKNOWN_ERROR
 
 PLANTED_FAULTS: Final = frozenset(
     {
