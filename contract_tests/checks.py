@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from schemathesis import Response
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -18,8 +19,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.core.failures import FailureGroup
-from schemathesis.core.transport import Response
+from schemathesis.errors import FailureGroup
 
 import schemas
 from schemas.codes import (
