@@ -77,15 +77,19 @@ class OperationRoute(Route):
 def lane_pattern(path: str) -> tuple[re.Pattern[str], frozenset[str]]:
     """A path template's full-match expression and the names of its integer parameters."""
     pattern, ints, at = "^", set(), 0
-    for param in _PARAM.finditer(path):
+    for param in [*_PARAM.finditer(path), None]:
+        literal = path[at : len(path) if param is None else param.start()]
+        if "{" in literal or "}" in literal:  # a convertor the lane does not know
+            raise ValueError(f"the lane cannot read the path template {path!r}")
+        pattern += re.escape(literal)
+        if param is None:
+            break
         name, kind = param.group(1), param.group(2) or "str"
-        pattern += re.escape(path[at : param.start()]) + f"(?P<{name}>{_KIND_PATTERN[kind]})"
+        pattern += f"(?P<{name}>{_KIND_PATTERN[kind]})"
         if kind == "int":
             ints.add(name)
         at = param.end()
-    if "{" in path[at:]:
-        raise ValueError(f"the lane cannot read the path template {path!r}")
-    return re.compile(pattern + re.escape(path[at:]) + "$"), frozenset(ints)
+    return re.compile(pattern + "$"), frozenset(ints)
 
 
 def operation_of(route: BaseRoute) -> str | None:

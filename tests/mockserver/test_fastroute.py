@@ -239,6 +239,7 @@ def test_the_lanes_own_patterns(template, path, params):
         assert {k: int(v) if k in ints else v for k, v in found.groupdict().items()} == params
 
 
-def test_a_path_template_the_lane_cannot_read_is_refused():
+@pytest.mark.parametrize("template", ["/a/{rest:path}", "/a/{x:float}/{y}/", "/a/{x}/{y:uuid}"])
+def test_a_path_template_the_lane_cannot_read_is_refused(template):
     with pytest.raises(ValueError, match="cannot read"):
-        lane_pattern("/a/{rest:path}")
+        lane_pattern(template)
