@@ -9,6 +9,7 @@ No HTTP, no threads, no wall clock (except `WallClock`). Modules:
     runtime     node states, branch processes, the execute loop; operations.py: node actions
     nodekinds   what the loop does per node kind (a table); activities: an activity's run
     tree        web-tree validation and converge matching; exclude.py: create-time pruning
+    periodic    periodic tasks and their runs; cron: celery's crontab parsed and evaluated
     plan        a validated tree compiled to indexed nodes; instance.py: the execution tree
     conditions  `${var}` rendering and the boolrule-compatible parser (never eval)
     scenarios   what activities do; views: status tree, ex_data, node detail; counting
@@ -30,11 +31,13 @@ from .errors import (
     ExcludeNodeError,
     IllegalTransition,
     InvalidCondition,
+    InvalidCron,
     InvalidOperation,
     InvalidScenario,
     InvalidTree,
     NodeNotFound,
     NodeOperationError,
+    PeriodicTaskNotFound,
     RecordMissing,
     SimulatorError,
     TaskAlreadyStarted,
@@ -42,6 +45,7 @@ from .errors import (
     TaskNotStarted,
 )
 from .models import CountResult, NewTask, NodeDetail, NodeRun, TaskInfo, TemplateSpec
+from .periodic import PeriodicInfo
 from .scenarios import Scenario, ScenarioBook
 from .states import TRANSITIONS
 
@@ -54,6 +58,7 @@ __all__ = [
     "ExcludeNodeError",
     "IllegalTransition",
     "InvalidCondition",
+    "InvalidCron",
     "InvalidOperation",
     "InvalidScenario",
     "InvalidTree",
@@ -62,6 +67,8 @@ __all__ = [
     "NodeNotFound",
     "NodeOperationError",
     "NodeRun",
+    "PeriodicInfo",
+    "PeriodicTaskNotFound",
     "RecordMissing",
     "Scenario",
     "ScenarioBook",

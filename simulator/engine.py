@@ -8,6 +8,7 @@ that down and `import_state` rebuilds every task from it by replaying.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 from collections.abc import Mapping, Sequence
@@ -17,12 +18,16 @@ from typing import Any, Unpack
 from . import actions, activities, records, views
 from .clock import Clock
 from .counting import count as count_tasks
+from .cron import Crontab
 from .errors import TaskNotFound
 from .exclude import prepare_tree
 from .instance import TreeSource
 from .models import CountResult, NewTask, NodeDetail, TaskInfo, TemplateSpec
 from .options import TaskOptions, task_params
+from .periodic import PeriodicBook, PeriodicInfo, PeriodicTask
+from .periodic import info as periodic_info
 from .plan import Plan, compile_plan
+from .preview import preview_tree
 from .runtime import TaskRuntime
 from .scenarios import Scenario, ScenarioBook, as_scenario
 from .statuscache import StatusCache
@@ -55,6 +60,8 @@ class Engine:
         self._last_now: datetime | None = None
         self._last_us = 0
         self._views = StatusCache()
+        # Periodic tasks (periodic.py); the engine fires their runs from _advance.
+        self.periodic = PeriodicBook()
 
     # time ---------------------------------------------------------------------------------
     def sync(self) -> datetime:
@@ -79,6 +86,33 @@ class Engine:
         heapq.heappush(self._heap, (due, next(self._seq), rt.task_id, idx, serial, pid))
 
     def _advance(self, until: int) -> None:
+        book = self.periodic
+        while book.due <= until:
+            at = book.due
+            self._drain(at)
+            for periodic in book.take_due(at):
+                self._run_periodic(periodic, at)
+        self._drain(until)
+
+    def _run_periodic(self, periodic: PeriodicTask, at: int) -> None:
+        """bamboo-pipeline's bamboo_engine_periodic_task_start with bk-sops's signal handler:
+        a task named after the run's local time, created by the periodic task's creator, with
+        create_method "periodic", started at once."""
+        moment = views.to_datetime(at)
+        assert moment is not None
+        stamp = moment.astimezone(periodic.cron.zone).strftime("%Y%m%d%H%M%S")
+        options: TaskOptions = {
+            "name": f"{periodic.name[:113]}_{stamp}",
+            "creator": periodic.creator,
+            "project_id": periodic.project_id,
+            "create_method": "periodic",
+            "create_info": str(periodic.id),
+            "template_source": periodic.template_source,
+        }
+        task = self._create(periodic.template, task_params(options), at, None)
+        actions.start(task, periodic.creator, at)
+
+    def _drain(self, until: int) -> None:
         heap, tasks = self._heap, self._tasks
         while heap and heap[0][0] <= until:
             due, _, task_id, idx, serial, pid = heapq.heappop(heap)
@@ -330,6 +364,79 @@ class Engine:
         chosen = [x for x in self._tasks.values() if x.project_id == project_id]
         return count_tasks(chosen, group_by, conditions, tz)
 
+    # periodic tasks ---------------------------------------------------------------------------
+    def create_periodic_task(
+        self,
+        template: TemplateSpec,
+        *,
+        name: str,
+        creator: str,
+        cron: Mapping[str, object],
+        timezone: str,
+        exclude_task_nodes_id: Sequence[str] = (),
+        constants: Mapping[str, Any] | None = None,
+        template_source: str = "project",
+        template_version: str = "",
+    ) -> PeriodicInfo:
+        """A new periodic task, disabled; ExcludeNodeError / InvalidCron when bk-sops refuses.
+
+        Its tree is the template's minus the excluded nodes, with the given constant values
+        (keys the tree lacks are ignored), checked before the crontab as bk-sops does.
+        """
+        at = self._now()
+        tree = preview_tree(template.tree, exclude_task_nodes_id)["pipeline_tree"]
+        validate_tree(tree, cycle_tolerate=True)
+        tree_constants = tree.get("constants") or {}
+        for key, value in (constants or {}).items():
+            if key in tree_constants:
+                tree_constants[key]["value"] = value
+        crontab = Crontab.parse(cron, timezone)
+        task = PeriodicTask(
+            id=0,
+            project_id=template.project_id,
+            template=dataclasses.replace(template, tree=tree),
+            template_source=template_source,
+            template_version=template_version,
+            name=name,
+            creator=creator,
+            cron=crontab,
+            create_time=at,
+            edit_time=at,
+        )
+        return periodic_info(self.periodic.add(task))
+
+    def find_periodic_task(self, periodic_id: int) -> PeriodicInfo | None:
+        self.sync()
+        task = self.periodic.tasks.get(periodic_id)
+        return None if task is None else periodic_info(task)
+
+    def periodic_tasks(self, project_id: int) -> list[PeriodicInfo]:
+        """A project's periodic tasks, newest first."""
+        self.sync()
+        return [periodic_info(t) for t in self.periodic.of_project(project_id)]
+
+    def set_periodic_enabled(self, periodic_id: int, enabled: bool, editor: str) -> PeriodicInfo:
+        at = self._now()
+        task = self.periodic.get(periodic_id)
+        self.periodic.set_enabled(task, enabled, at)
+        task.editor, task.edit_time = editor, at
+        return periodic_info(task)
+
+    def modify_periodic_cron(
+        self, periodic_id: int, cron: Mapping[str, object], timezone: str
+    ) -> PeriodicInfo:
+        at = self._now()
+        task = self.periodic.get(periodic_id)
+        self.periodic.set_cron(task, Crontab.parse(cron, timezone), at)
+        return periodic_info(task)
+
+    def modify_periodic_constants(
+        self, periodic_id: int, constants: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Set the values of the tree's constants named in `constants`; the tree's constants."""
+        self.sync()
+        return self.periodic.set_constants(self.periodic.get(periodic_id), constants)
+
     # records and snapshots ------------------------------------------------------------------
     def record(self, task_id: int) -> dict[str, Any]:
         """Everything the task's state follows from, JSON-ready."""
@@ -344,7 +451,10 @@ class Engine:
         """Replace every task by the ones rebuilt from `state` (an export or task records)."""
         self._tasks, self._heap, self._seq = {}, [], itertools.count()
         self._plans, self._snapshots, self._views = {}, {}, StatusCache()
+        # Runs already made are tasks of the state; the schedule joins once they are rebuilt.
+        self.periodic = PeriodicBook()
         records.import_state(self, state)
+        self.periodic = PeriodicBook.from_dict(state.get("periodic") or {})
         self.sync()
 
     @classmethod

@@ -16,7 +16,9 @@ texts of bamboo-engine / bk-sops where the reference gives them, so the server c
     │   ├── NodeOperationError    (retryable/skippable flags, node type, node state, flow ids)
     │   ├── CallbackError         (no sleeping process, stale version, finished or expired)
     │   └── RecordMissing         record: the engine's lookup that found nothing
-    └── InvalidCondition          key, value
+    ├── InvalidCondition          key, value
+    ├── InvalidCron               message: celery's words for a crontab it refuses
+    └── PeriodicTaskNotFound      periodic_id
 """
 
 from __future__ import annotations
@@ -151,3 +153,13 @@ class InvalidCondition(SimulatorError):
         self.key = key
         self.value = value
         super().__init__(f"conditions[{key}={value!r}] have invalid key or value")
+
+
+class InvalidCron(SimulatorError):
+    """A crontab field celery's parser refuses; the text is celery's (bk-sops passes it on)."""
+
+
+class PeriodicTaskNotFound(SimulatorError):
+    def __init__(self, periodic_id: int) -> None:
+        self.periodic_id = periodic_id
+        super().__init__(f"task({periodic_id}) does not exist")

@@ -88,6 +88,7 @@ def export_state(engine: Engine, tasks: Mapping[int, Task], next_id: int) -> dic
         "scenario_book": engine.scenarios.to_dict(),
         "templates": templates,
         "tasks": records,
+        "periodic": engine.periodic.to_dict(),
     }
 
 
