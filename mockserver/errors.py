@@ -196,6 +196,10 @@ def _constants_locked(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
     )
 
 
+def _as_text(exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiError:
+    return ApiError(UNKNOWN_ERROR, str(exc))
+
+
 DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
     ("create_task", sim.ExcludeNodeError): _create_failure,
     ("create_task", sim.InvalidTree): _create_failure,
@@ -231,6 +235,11 @@ DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
         REQUEST_PARAM_INVALID, "task is started"
     ),
     ("modify_constants_for_task", ConstantsLocked): _constants_locked,
+    # The periodic views catch every exception of the create / modify call and send str(e).
+    ("create_periodic_task", sim.ExcludeNodeError): _as_text,
+    ("create_periodic_task", sim.InvalidTree): _as_text,
+    ("create_periodic_task", sim.InvalidCron): _as_text,
+    ("modify_cron_for_periodic_task", sim.InvalidCron): _as_text,
 }
 
 

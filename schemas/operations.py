@@ -230,6 +230,65 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
+
+def _periodic_links() -> tuple[Link, ...]:
+    """From a new periodic task to the operations that read or change it."""
+    parameters = (
+        ("task_id", "$response.body#/data/id"),
+        ("bk_biz_id", "$request.path.bk_biz_id"),
+    )
+    text = "The periodic task just created, in the same project."
+    return (
+        Link("GetPeriodicTaskInfo", "get_periodic_task_info", parameters, text),
+        Link("SetPeriodicTaskEnabled", "set_periodic_task_enabled", parameters, text),
+        Link("ModifyCronForPeriodicTask", "modify_cron_for_periodic_task", parameters, text),
+        Link(
+            "ModifyConstantsForPeriodicTask", "modify_constants_for_periodic_task", parameters, text
+        ),
+    )
+
+
+OPERATIONS += (
+    # The periodic-task family (issue 15 item 8).
+    Operation(
+        name="create_periodic_task",
+        method="POST",
+        path_ids=("template_id", "bk_biz_id"),
+        summary="Create a periodic task (disabled) from a template and a crontab",
+        links=_periodic_links(),
+    ),
+    Operation(
+        name="get_periodic_task_list",
+        method="GET",
+        path_ids=("bk_biz_id",),
+        summary="List the periodic tasks of a project, newest first",
+    ),
+    Operation(
+        name="get_periodic_task_info",
+        method="GET",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Get one periodic task with its form and tree",
+    ),
+    Operation(
+        name="set_periodic_task_enabled",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Switch a periodic task on or off",
+    ),
+    Operation(
+        name="modify_cron_for_periodic_task",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Change the crontab of a periodic task",
+    ),
+    Operation(
+        name="modify_constants_for_periodic_task",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Change the constant values a periodic task's runs start with",
+    ),
+)
+
 _BY_NAME = MappingProxyType({op.name: op for op in OPERATIONS})
 
 

@@ -113,3 +113,48 @@ TODAY_MUTATIONS: dict[str, list[tuple[str, str, Any, str, str]]] = {
         ("response.today", "/data", "done", "data", "const"),
     ],
 }
+
+PERIODIC_MUTATIONS: dict[str, list[tuple[str, str, Any, str, str]]] = {
+    "create_periodic_task": [
+        ("request.docs", "/name", REMOVE, "name", "required"),
+        ("request.docs", "/cron", "*/5 * * * *", "cron", "type"),
+        ("request.docs", "/name", "", "name", "minLength"),
+        ("response.today", "/data/form", REMOVE, "form", "required"),
+        ("response.today", "/data/enabled", "false", "enabled", "type"),
+        ("response.today", "/data/cron", "*/5 2 * * *", "cron", "pattern"),
+        ("response.today", "/code", 1, "code", "const"),
+    ],
+    "get_periodic_task_list": [
+        ("request.docs", "/bk_biz_id", REMOVE, "bk_biz_id", "required"),
+        ("request.docs", "/include_edit_info", "maybe", "include_edit_info", "enum"),
+        ("response.today", "/data/0/total_run_count", "12", "total_run_count", "type"),
+        ("response.today", "/data/0/cron", REMOVE, "cron", "required"),
+        ("response.today", "/code", 1, "code", "const"),
+    ],
+    "get_periodic_task_info": [
+        ("request.docs", "/task_id", REMOVE, "task_id", "required"),
+        ("request.docs", "/include_edit_info", "maybe", "include_edit_info", "enum"),
+        ("response.today", "/data/pipeline_tree", REMOVE, "pipeline_tree", "required"),
+        ("response.today", "/data/id", "1", "id", "type"),
+        ("response.today", "/code", 1, "code", "const"),
+    ],
+    "set_periodic_task_enabled": [
+        ("request.docs", "/task_id", REMOVE, "task_id", "required"),
+        ("request.docs", "/enabled", "yes", "enabled", "enum"),
+        ("response.today", "/data/enabled", REMOVE, "enabled", "required"),
+        ("response.today", "/data/enabled", None, "enabled", "type"),
+        ("response.today", "/code", 1, "code", "const"),
+    ],
+    "modify_cron_for_periodic_task": [
+        ("request.docs", "/bk_biz_id", REMOVE, "bk_biz_id", "required"),
+        ("request.docs", "/cron", "*/1 15 * * *", "cron", "type"),
+        ("response.today", "/data/cron", REMOVE, "cron", "required"),
+        ("response.today", "/code", 1, "code", "const"),
+    ],
+    "modify_constants_for_periodic_task": [
+        ("request.docs", "/task_id", REMOVE, "task_id", "required"),
+        ("request.docs", "/constants", [], "constants", "type"),
+        ("response.today", "/code", 1, "code", "const"),
+    ],
+}
+TODAY_MUTATIONS.update(PERIODIC_MUTATIONS)
