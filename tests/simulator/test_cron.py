@@ -77,7 +77,9 @@ def test_next_is_strictly_after_the_minute_and_read_in_the_zone():
 
 def test_day_of_month_and_day_of_week_must_both_match():
     # The 13th that is a Friday (celery ANDs the two; classic cron would OR them).
-    cron = Crontab.parse({"minute": "0", "hour": "0", "day_of_month": "13", "day_of_week": "5"}, "UTC")
+    cron = Crontab.parse(
+        {"minute": "0", "hour": "0", "day_of_month": "13", "day_of_week": "5"}, "UTC"
+    )
     assert cron.next_after(utc(2026, 1, 1)) == utc(2026, 2, 13)
 
 
