@@ -64,8 +64,10 @@ def test_render_is_bk_sops_field_order_with_the_zone():
     assert cron.render() == "1,2 3 * 4 * (m/h/d/dM/MY) Asia/Shanghai"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def test_next_is_strictly_after_the_minute_and_read_in_the_zone():
