@@ -160,7 +160,29 @@ def test_create_task_links_to_the_task_operations(doc, loaded):
         f"GET {schemas.operation(t).path()}"
         for t in ("get_common_template_info", "get_user_project_detail")
     }
+    targets |= {
+        f"{schemas.operation(t).method} {schemas.operation(t).path()}"
+        for t in PERIODIC_LINKS.values()
+    }
     assert loaded.operations_with_incoming_links() == targets
+
+
+PERIODIC_LINKS = {
+    "GetPeriodicTaskInfo": "get_periodic_task_info",
+    "SetPeriodicTaskEnabled": "set_periodic_task_enabled",
+    "ModifyCronForPeriodicTask": "modify_cron_for_periodic_task",
+    "ModifyConstantsForPeriodicTask": "modify_constants_for_periodic_task",
+}
+
+
+def test_create_periodic_task_links_to_the_periodic_operations(doc):
+    links = operations_of(doc)["create_periodic_task"][2]["responses"]["200"]["links"]
+    assert {name: link["operationId"] for name, link in links.items()} == PERIODIC_LINKS
+    for link in links.values():
+        assert link["parameters"] == {
+            "task_id": "$response.body#/data/id",
+            "bk_biz_id": "$request.path.bk_biz_id",
+        }
 
 
 @pytest.mark.parametrize(
