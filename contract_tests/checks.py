@@ -62,6 +62,18 @@ OTHER_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
     # Excluded ids and versions are looked up: anything else fails the preview (3599999).
     ("preview_task_tree", "exclude_task_nodes_id"): frozenset({UNKNOWN_ERROR}),
     ("preview_task_tree", "version"): frozenset({UNKNOWN_ERROR}),
+    # The periodic views pass a cron, constants or enabled value that the model layer (celery's
+    # crontab, dict methods, Django's BooleanField) refuses on as str(e) with 3599999.
+    ("create_periodic_task", "cron"): frozenset({UNKNOWN_ERROR}),
+    ("create_periodic_task", "exclude_task_nodes_id"): frozenset({UNKNOWN_ERROR}),
+    ("modify_cron_for_periodic_task", "cron"): frozenset({UNKNOWN_ERROR}),
+    ("modify_constants_for_periodic_task", "constants"): frozenset({UNKNOWN_ERROR}),
+    ("set_periodic_task_enabled", "enabled"): frozenset({UNKNOWN_ERROR}),
+}
+# Views that may refuse any request before they read its body: create_periodic_task counts
+# the project's periodic tasks first (a limit of 50, 3545000).
+OPERATION_REFUSALS: dict[str, frozenset[int]] = {
+    "create_periodic_task": frozenset({INVALID_OPERATION}),
 }
 # Parameters a decorator checks before the view validates the rest (reference section 0.5):
 # when present, their own refusal may answer a request that is invalid elsewhere.
@@ -195,6 +207,7 @@ def invalid_input_refused(
     fields = {(op, error.field.split(".")[0]) for error in errors}
     for field in fields:
         allowed |= OTHER_REFUSALS.get(field, frozenset())
+    allowed |= OPERATION_REFUSALS.get(op, frozenset())
     allowed |= {code for name, code in EARLIER_REFUSALS.items() if name in (wire.params or {})}
     accepted = exchange.status == 200 and body is not None and body.get("result") is True
     if accepted and fields <= UNCHECKED_FIELDS:

@@ -96,11 +96,13 @@ class Call:
                 continue
             value = self.params.get(name)
             # DRF reads a blank query value of a non-required field as absent (its default).
+            # A JSON body may hold lists or objects: DRF's set lookups skip them (TypeError).
+            plain = not isinstance(value, dict | list)
             if value is None or value is False or value == "":
                 flags[name] = False
-            elif value is True or value in _TRUE:
+            elif plain and (value is True or value == 1 or value in _TRUE):
                 flags[name] = True
-            elif value in _FALSE:
+            elif plain and (value == 0 or value in _FALSE):
                 flags[name] = False
             else:
                 errors[name] = ["Must be a valid boolean."]

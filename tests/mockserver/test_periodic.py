@@ -290,3 +290,13 @@ def test_modify_cron_and_constants_refusals_change_nothing(api):
     assert api.ok("get_periodic_task_info", ids(pid))["data"] == before
     unknown = api.ok("modify_constants_for_periodic_task", ids(pid), {"constants": {"${nope}": 1}})
     assert unknown["data"] == before["pipeline_tree"]["constants"]
+
+
+@pytest.mark.parametrize(("flag", "shown"), [(1, True), (0, False), ({}, None), ([], None)])
+def test_include_edit_info_in_a_json_body_is_read_as_drf_reads_it(api, flag, shown):
+    params = {"name": "n", "cron": {}, "include_edit_info": flag}
+    if shown is None:
+        body = refused(api, "create_periodic_task", CREATE, params, 3540000)
+        assert body["message"] == {"include_edit_info": ["Must be a valid boolean."]}
+    else:
+        assert ("editor" in api.ok("create_periodic_task", CREATE, params)["data"]) is shown
