@@ -403,24 +403,24 @@ class Engine:
             create_time=at,
             edit_time=at,
         )
-        return periodic_info(self.periodic.add(task))
+        return periodic_info(self.periodic.add(task), self.seed)
 
     def find_periodic_task(self, periodic_id: int) -> PeriodicInfo | None:
         self.sync()
         task = self.periodic.tasks.get(periodic_id)
-        return None if task is None else periodic_info(task)
+        return None if task is None else periodic_info(task, self.seed)
 
     def periodic_tasks(self, project_id: int) -> list[PeriodicInfo]:
         """A project's periodic tasks, newest first."""
         self.sync()
-        return [periodic_info(t) for t in self.periodic.of_project(project_id)]
+        return [periodic_info(t, self.seed) for t in self.periodic.of_project(project_id)]
 
     def set_periodic_enabled(self, periodic_id: int, enabled: bool, editor: str) -> PeriodicInfo:
         at = self._now()
         task = self.periodic.get(periodic_id)
         self.periodic.set_enabled(task, enabled, at)
         task.editor, task.edit_time = editor, at
-        return periodic_info(task)
+        return periodic_info(task, self.seed)
 
     def modify_periodic_cron(
         self, periodic_id: int, cron: Mapping[str, object], timezone: str
@@ -428,14 +428,16 @@ class Engine:
         at = self._now()
         task = self.periodic.get(periodic_id)
         self.periodic.set_cron(task, Crontab.parse(cron, timezone), at)
-        return periodic_info(task)
+        return periodic_info(task, self.seed)
 
     def modify_periodic_constants(
         self, periodic_id: int, constants: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Set the values of the tree's constants named in `constants`; the tree's constants."""
         self.sync()
-        return self.periodic.set_constants(self.periodic.get(periodic_id), constants)
+        task = self.periodic.get(periodic_id)
+        self.periodic.set_constants(task, constants)
+        return periodic_info(task, self.seed).pipeline_tree.get("constants") or {}
 
     # records and snapshots ------------------------------------------------------------------
     def record(self, task_id: int) -> dict[str, Any]:

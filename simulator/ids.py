@@ -34,6 +34,13 @@ def pipeline_id(seed: int, task_id: int) -> str:
     return "n" + _hex(f"{seed}\x1f{task_id}\x1fpipeline")[1:]
 
 
+def periodic_node_id(seed: int, periodic_id: int, kind: str, path: str) -> str:
+    """A node ("n") or flow ("l") id of a periodic task's tree (bamboo's replace_id at create)."""
+    return ("n" if kind == "node" else "l") + _hex(
+        f"{seed}\x1fperiodic{periodic_id}\x1f{kind}\x1f{path}"
+    )[1:]
+
+
 def version(seed: int, task_id: int, path: str, serial: int) -> str:
     """The `serial`-th version of a node state: "v" + 32 hex chars."""
     return "v" + _hex(f"{seed}\x1f{task_id}\x1fversion\x1f{path}\x1f{serial}")

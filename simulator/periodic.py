@@ -14,14 +14,16 @@ starts disabled (bamboo-pipeline creates the beat entry with enabled=False).
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 
-from . import views
+from . import ids, views
 from .cron import Crontab
 from .errors import PeriodicTaskNotFound
+from .instance import renamed_tree
 from .models import TemplateSpec
 
 NEVER: Final = 1 << 62
@@ -51,7 +53,7 @@ class PeriodicTask:
     anchor: int | None = field(default=None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # not slotted: pipeline_tree is a cached property
 class PeriodicInfo:
     """A periodic task as read by a caller (times as aware UTC datetimes)."""
 
@@ -70,7 +72,13 @@ class PeriodicInfo:
     create_time: datetime
     editor: str
     edit_time: datetime
-    pipeline_tree: Mapping[str, Any]
+    tree: Mapping[str, Any]  # the tree runs start from (template ids)
+    seed: int
+
+    @functools.cached_property
+    def pipeline_tree(self) -> dict[str, Any]:
+        """The tree as bk-sops shows it (see `shown_tree`); built on first read only."""
+        return shown_tree(self.tree, self.seed, self.id)
 
     @property
     def form(self) -> dict[str, Any]:
@@ -79,7 +87,19 @@ class PeriodicInfo:
         return {k: v for k, v in constants.items() if v.get("show_type") == "show"}
 
 
-def info(task: PeriodicTask) -> PeriodicInfo:
+def shown_tree(tree: Mapping[str, Any], seed: int, periodic_id: int) -> dict[str, Any]:
+    """The tree as bk-sops keeps it: created with fresh node and flow ids (replace_id), each
+    activity naming its template node. Runs start from the template's ids, as their tasks'
+    template_node_id show, so scenarios set per template node apply to them."""
+
+    def name(kind: str, path: str) -> str:
+        return ids.periodic_node_id(seed, periodic_id, kind, path)
+
+    root = ids.periodic_node_id(seed, periodic_id, "node", "\x1fpipeline")
+    return renamed_tree(tree, {}, name, root)
+
+
+def info(task: PeriodicTask, seed: int) -> PeriodicInfo:
     return PeriodicInfo(
         id=task.id,
         project_id=task.project_id,
@@ -96,7 +116,8 @@ def info(task: PeriodicTask) -> PeriodicInfo:
         create_time=_moment(task.create_time),
         editor=task.editor,
         edit_time=_moment(task.edit_time),
-        pipeline_tree=task.template.tree,
+        tree=task.template.tree,
+        seed=seed,
     )
 
 

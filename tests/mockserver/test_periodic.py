@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+import fixtures
 from mockserver.app import create_app
 from mockserver.settings import Settings
 
@@ -144,7 +145,27 @@ def test_exclusion_applies_to_the_tree(api):
     body = {"name": "x", "cron": {}, "exclude_task_nodes_id": [OPTIONAL_NODE]}
     path = {"template_id": INSPECTION, "bk_biz_id": BIZ}
     tree = api.ok("create_periodic_task", path, body)["data"]["pipeline_tree"]
-    assert OPTIONAL_NODE not in tree["activities"]
+    template = {t["id"]: t for t in fixtures.load("default")["templates"]}[INSPECTION]
+    kept = set(template["pipeline_tree"]["activities"]) - {OPTIONAL_NODE}
+    assert {a["template_node_id"] for a in tree["activities"].values()} == kept
+
+
+def test_the_tree_gets_fresh_ids_and_runs_keep_the_template_nodes(api, advance):
+    created = make(api)
+    tree = created["pipeline_tree"]
+    template = {t["id"]: t for t in fixtures.load("default")["templates"]}[TEMPLATE]
+    originals = set(template["pipeline_tree"]["activities"])
+    assert not set(tree["activities"]) & originals  # bamboo's replace_id at create
+    assert {a["template_node_id"] for a in tree["activities"].values()} == originals
+    for constant in tree["constants"].values():
+        assert set(constant.get("source_info") or {}) <= set(tree["activities"])
+    api.ok("set_periodic_task_enabled", ids(created["id"]), {"enabled": True})
+    advance(86400)
+    run = api.ok("get_task_list", {"bk_biz_id": BIZ}, {"limit": 1})["data"][0]
+    detail = api.ok("get_task_detail", {"task_id": run["id"], "bk_biz_id": BIZ})["data"]
+    acts = detail["pipeline_tree"]["activities"].values()
+    assert {a["template_node_id"] for a in acts} == originals
+    assert not set(detail["pipeline_tree"]["activities"]) & set(tree["activities"])
 
 
 def test_common_template_source(api):
