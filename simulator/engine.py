@@ -457,6 +457,7 @@ class Engine:
         self.periodic = PeriodicBook()
         records.import_state(self, state)
         self.periodic = PeriodicBook.from_dict(state.get("periodic") or {})
+        self.periodic.share([task.template for task in self._tasks.values()])
         self.sync()
 
     @classmethod

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
@@ -195,6 +195,13 @@ class PeriodicBook:
             task.next_run = _next(task.cron, at)
         self._refresh()
         return fired
+
+    def share(self, templates: Iterable[TemplateSpec]) -> None:
+        """Let each task use the equal template object its earlier runs use (after an import):
+        a snapshot then lists the template once, as the live engine's does."""
+        distinct = list({id(t): t for t in templates}.values())
+        for task in self.tasks.values():
+            task.template = next((t for t in distinct if t == task.template), task.template)
 
     # snapshots --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
