@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from simulator import Engine, InvalidCron, PeriodicTaskNotFound, VirtualClock
+from simulator import Engine, InvalidCron, PeriodicInfo, PeriodicTaskNotFound, VirtualClock
 
 from .builders import T0, engine, linear, spec
 
@@ -25,6 +25,12 @@ def periodic(eng: Engine, cron: dict[str, object] | None = None, **kw: object) -
     return info.id
 
 
+def found(eng: Engine, pid: int) -> PeriodicInfo:
+    info = eng.find_periodic_task(pid)
+    assert info is not None
+    return info
+
+
 def runs(eng: Engine) -> list[tuple[str, str, str]]:
     return [
         (t.name, t.create_method, t.state) for t in eng.tasks() if t.create_method == "periodic"
@@ -35,7 +41,7 @@ def test_a_new_periodic_task_is_disabled_and_never_runs():
     eng, clock = engine()
     pid = periodic(eng)
     clock.advance(3600)
-    assert eng.tasks() == [] and eng.find_periodic_task(pid).total_run_count == 0
+    assert eng.tasks() == [] and found(eng, pid).total_run_count == 0
 
 
 def test_runs_fall_on_minute_boundaries_and_their_tasks_progress_from_there():
@@ -50,7 +56,7 @@ def test_runs_fall_on_minute_boundaries_and_their_tasks_progress_from_there():
     assert first.create_info == str(pid) and first.executor == "ops"
     # Each task ran from its own start: a (5 s) then b (5 s).
     assert first.state == "FINISHED" and second.state == "RUNNING"
-    info = eng.find_periodic_task(pid)
+    info = found(eng, pid)
     assert info.total_run_count == 2 and info.last_run_at == T0.replace(minute=2)
 
 
@@ -61,11 +67,11 @@ def test_disable_stops_and_a_modified_cron_counts_from_now():
     clock.advance(3600)  # 09:00 fires
     eng.set_periodic_enabled(pid, False, "ops")
     clock.advance(7200)
-    assert eng.find_periodic_task(pid).total_run_count == 1
+    assert found(eng, pid).total_run_count == 1
     eng.set_periodic_enabled(pid, True, "ops")  # at 11:00:00; 11:00 itself is not after it
     eng.modify_periodic_cron(pid, {"minute": "*/30"}, "Asia/Shanghai")
     clock.advance(3600)
-    assert eng.find_periodic_task(pid).total_run_count == 3  # 11:30, 12:00
+    assert found(eng, pid).total_run_count == 3  # 11:30, 12:00
 
 
 def test_refusals_leave_no_trace():
@@ -78,7 +84,7 @@ def test_refusals_leave_no_trace():
     pid = periodic(eng)
     with pytest.raises(InvalidCron):
         eng.modify_periodic_cron(pid, {"minute": "a-b"}, "UTC")
-    assert eng.find_periodic_task(pid).cron == "* * * * * (m/h/d/dM/MY) Asia/Shanghai"
+    assert found(eng, pid).cron == "* * * * * (m/h/d/dM/MY) Asia/Shanghai"
 
 
 def test_constants_change_what_the_next_runs_start_with():
