@@ -102,6 +102,8 @@ def test_runs_create_and_start_tasks_at_their_clock_readings(api, advance):
     assert detail["create_method"] == "periodic" and detail["executor"] == "admin"
     after = api.ok("query_task_count", {"bk_biz_id": BIZ}, {"group_by": "create_method"})
     assert after != before
+    listed = api.ok("get_periodic_task_list", {"bk_biz_id": BIZ}, {"expected_timezone": "UTC"})
+    assert listed["data"][0]["last_run_at"].endswith("18:55:00 +0000")  # timezone_inject
     api.ok("set_periodic_task_enabled", ids(pid), {"enabled": False})
     advance(86400)
     assert api.ok("get_periodic_task_info", ids(pid))["data"]["total_run_count"] == 12
@@ -166,6 +168,11 @@ def test_the_tree_gets_fresh_ids_and_runs_keep_the_template_nodes(api, advance):
     acts = detail["pipeline_tree"]["activities"].values()
     assert {a["template_node_id"] for a in acts} == originals
     assert not set(detail["pipeline_tree"]["activities"]) & set(tree["activities"])
+
+
+def test_business_source_reads_the_project_template(api):
+    data = make(api, template_source="business")
+    assert data["template_source"] == "project" and data["template_id"] == TEMPLATE
 
 
 def test_common_template_source(api):
