@@ -188,9 +188,8 @@ def check_state_file(path: Path) -> None:
     if path.is_dir():
         raise StartupError(f"--state-file {path}: is a folder; name a file in it")
     if not folder.is_dir():
-        raise StartupError(
-            f"--state-file {path}: the folder {folder} does not exist; create it first"
-        )
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise StartupError(f"--state-file {path}: the folder {folder} {problem}; create it first")
     # The file is written as a temporary file in the same folder, then renamed: try exactly that.
     probe = folder / f".{path.name}.startup-check.tmp"
     try:
@@ -306,9 +305,9 @@ def parser() -> argparse.ArgumentParser:
         description="Print the bk-sops OpenAPI 3.1 document the mock serves at /openapi.json.",
     )
     _fixtures_parser(sub)
-    from . import demo
+    from . import demo_args
 
-    demo.add_arguments(
+    demo_args.add_arguments(
         sub.add_parser(
             "demo",
             help="a scripted tour of tasks running, in the terminal",

@@ -26,6 +26,7 @@ from rich.text import Text
 from simulator import WallClock
 
 from . import flags
+from .demo_args import add_arguments as add_arguments
 from .demo_http import DemoHttp, HttpFailure, Unreachable
 from .demo_script import CALLBACK_AFTER, CUES, PLANS, Run, activities, progress, states
 from .settings import Settings
@@ -217,29 +218,6 @@ def _target(url: str | None, seed: int) -> Iterator[tuple[str, bool]]:
 
     with RunningMock(Settings(clock="virtual", seed=seed)) as mock:
         yield mock.base_url, True
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--url",
-        type=flags.http_url,
-        default=None,
-        help="base URL of a running mock to tour (default: a mock in this process)",
-    )
-    p.add_argument(
-        "--pace",
-        type=flags.non_negative_float,
-        default=0.7,
-        help="wall seconds between frames (0: no wait)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the in-process mock")
-    p.add_argument("--app-code", default="sops-mock-demo", help="app code the tour calls as")
-    p.add_argument("--app-secret", default=None, help="app secret, for a mock with strict auth")
-    p.add_argument("--username", default="admin", help="user the tour calls as")
-    p.add_argument("--control-token", default=None, help="the mock's --control-token, if any")
-    p.add_argument(
-        "--keep", action="store_true", help="keep the in-process mock serving at the end"
-    )
 
 
 def run(

@@ -44,30 +44,40 @@ class HeadLimits:
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        self._head_cycle: Any = None
-        self._head_bytes = 0
+        self._head_bytes = 0  # bytes of an unfinished head received so far
+        self._head_tail = b""  # its last three bytes: the blank line may straddle two reads
         self._head_timer: asyncio.TimerHandle | None = None
         self._arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
         before = self.cycle
         idle = before is None or before.response_complete
+        # Only a read that could take the head past the limit pays for a look at where the head
+        # ends (a body may follow it in the same read); small requests never get here.
+        if idle and self._head_bytes + len(data) > self.max_header_bytes:
+            end = (self._head_tail + data).find(b"\r\n\r\n")
+            size = self._head_bytes - len(self._head_tail) + end + 4
+            if end < 0 or size > self.max_header_bytes:
+                self._refuse_head()
+                return
         super().data_received(data)  # type: ignore[misc]
         if self.cycle is not before:
-            # A head completed: its bytes were within the limit, its time within the deadline.
-            self._head_bytes = 0
+            # A head completed within the limit: the next one starts from zero.
+            self._head_bytes, self._head_tail = 0, b""
             if self._head_timer is not None:
                 self._head_timer.cancel()
                 self._head_timer = None
         elif idle and not self.transport.is_closing():
-            # No request in progress and no head completed: these bytes are part of a head.
+            # No request in progress and none completed: these bytes are part of a head.
             self._head_bytes += len(data)
-            if self._head_bytes > self.max_header_bytes:
-                _LOG.warning("request head over %d bytes: refused (431)", self.max_header_bytes)
-                self.transport.write(TOO_LARGE)
-                self.transport.close()
-            elif self._head_timer is None:
+            self._head_tail = (self._head_tail + data)[-3:]
+            if self._head_timer is None:
                 self._arm_head_timer()
+
+    def _refuse_head(self) -> None:
+        _LOG.warning("request head over %d bytes: refused (431)", self.max_header_bytes)
+        self.transport.write(TOO_LARGE)
+        self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._head_timer is not None:
