@@ -113,6 +113,8 @@ def server_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for `uvicorn.Config` / `uvicorn.run` that bound every connection."""
     return {
         "http": protocol_class(settings),
+        # The mock has no WebSocket route; "none" also keeps uvicorn from importing websockets.
+        "ws": "none",
         "timeout_keep_alive": settings.timeout_keep_alive,
         "limit_concurrency": settings.limit_concurrency,
         # h11 bounds a head by itself; httptools needs HeadLimits (both get the same figure).
