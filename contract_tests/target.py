@@ -105,7 +105,8 @@ def missing_credentials_message(base_url: str) -> str:
     return (
         f"no credentials for {base_url}, which is not a sops-mock (no /__mock__/health answer): "
         f"give them with {options} or the environment variables {variables} "
-        "(e.g. BK_APP_CODE, BK_APP_SECRET and BK_USERNAME)"
+        "(e.g. BK_APP_CODE, BK_APP_SECRET and BK_USERNAME); for a sops-mock served with "
+        "--control-token, pass --control-token too"
     )
 
 
