@@ -145,6 +145,7 @@ def test_no_credentials_for_a_target_that_is_not_a_mock(not_a_mock):
         assert name in line
 
 
+@pytest.mark.slow  # a whole pytest start-up and collection of the suite
 def test_under_plain_pytest_the_same_refusal_is_a_usage_error(not_a_mock):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "contract_tests", "--base-url", not_a_mock, "-q"],
