@@ -157,3 +157,17 @@ def test_under_plain_pytest_the_same_refusal_is_a_usage_error(not_a_mock):
     )
     assert done.returncode == pytest.ExitCode.USAGE_ERROR
     assert f"no credentials for {not_a_mock}" in done.stdout + done.stderr
+
+
+def test_contract_help_describes_every_option_and_the_default_target():
+    from contract_tests.cli import parser
+
+    for action in parser()._actions:
+        if action.option_strings and action.dest not in ("help", "planted_fault"):
+            assert action.help, action.option_strings
+    done = sops_mock("contract", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "in-process against the mock (the default)" in text
+    assert "no credentials needed" in text
+    assert "(default: $BK_APP_CODE)" in text and "(default: 20)" in text
