@@ -62,8 +62,10 @@ class HeadLimits:
                 return
         super().data_received(data)  # type: ignore[misc]
         if self.cycle is not before:
-            # A head completed within the limit: the next one starts from zero.
-            self._head_bytes, self._head_tail = 0, b""
+            # A head completed within the limit: the next one starts from zero (a head that came
+            # in one read, the usual case, left nothing to reset).
+            if self._head_bytes:
+                self._head_bytes, self._head_tail = 0, b""
             if self._head_timer is not None:
                 self._head_timer.cancel()
                 self._head_timer = None
