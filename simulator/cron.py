@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InvalidCron
 
@@ -140,6 +140,10 @@ class Crontab:
     @classmethod
     def parse(cls, given: Mapping[str, object], timezone: str) -> Crontab:
         """A schedule from bk-sops's cron dict (missing fields are `*`); InvalidCron if bad."""
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidCron(f"unknown time zone {timezone!r}") from None
         specs = {name: given.get(name, "*") for name, _, _ in FIELDS}
         values = {name: _expand(specs[name], size, low) for name, size, low in FIELDS}
         text = {name: str(spec) for name, spec in specs.items()}

@@ -458,6 +458,8 @@ class Engine:
         records.import_state(self, state)
         self.periodic = PeriodicBook.from_dict(state.get("periodic") or {})
         self.periodic.share([task.template for task in self._tasks.values()])
+        for periodic in self.periodic.tasks.values():  # a bad tree fails here, not at a run
+            self._plan(periodic.template, (), True)
         self.sync()
 
     @classmethod

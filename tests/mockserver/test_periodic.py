@@ -328,3 +328,29 @@ def test_include_edit_info_in_a_json_body_is_read_as_drf_reads_it(api, flag, sho
         assert body["message"] == {"include_edit_info": ["Must be a valid boolean."]}
     else:
         assert ("editor" in api.ok("create_periodic_task", CREATE, params)["data"]) is shown
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p["tasks"][0].update(cron={"minute": "99"}),
+        lambda p: p["tasks"][1].update(timezone="No/Such_Zone"),
+        lambda p: p["tasks"][1]["template"].update(tree=[]),
+        lambda p: p["tasks"][0]["template"].update(tree=[]),
+        lambda p: p["tasks"][0]["template"]["tree"].pop("start_event"),
+        lambda p: p["tasks"][0].update(timezone="No/Such_Zone"),
+        lambda p: p["tasks"][0].update(create_time=None),
+        lambda p: p.update(tasks="x"),
+    ],
+)
+def test_a_damaged_periodic_record_is_refused_and_changes_nothing(client, damage):
+    api = Api(client)
+    make(api)  # a disabled one too: its record is checked as well
+    pid = make(api)["id"]
+    api.ok("set_periodic_task_enabled", ids(pid), {"enabled": True})
+    snapshot = client.get("/__mock__/state").json()
+    damage(snapshot["engine"]["periodic"])
+    answer = client.put("/__mock__/state", json=snapshot)
+    assert answer.status_code == 400, answer.text
+    client.post("/__mock__/clock", json={"advance": 86400})
+    assert api.ok("get_periodic_task_info", ids(pid))["data"]["total_run_count"] == 12
