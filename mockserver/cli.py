@@ -42,6 +42,8 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="load this snapshot at start when it exists; write it on a clean shutdown",
     )
     p.add_argument("--log-level", default="info")
+    p.add_argument("--allowed-host", action="append", default=[], help="a Host name to serve")
+    p.add_argument("--cors-origin", default=None, help="an origin browsers may call from")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -62,6 +64,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         control_token=args.control_token,
         journal_size=args.journal_size,
         state_file=args.state_file,
+        allowed_hosts=tuple(args.allowed_host),
+        cors_origin=args.cors_origin,
     )
 
 

@@ -37,6 +37,10 @@ class Settings:
     # Seconds bk-sops caches a get_task_status answer; 0 turns the cache off (the default,
     # so a client sees a task move as soon as the clock moves).
     status_cache_seconds: float = 0.0
+    # The door (door.py): Host names served besides loopback and `host`, and the one other
+    # origin a browser may call the mock from (None: no CORS at all).
+    allowed_hosts: tuple[str, ...] = ()
+    cors_origin: str | None = None
     # Deliberate defects, used only by the contract suite's self-test.
     planted_faults: frozenset[str] = field(default_factory=frozenset)
 

@@ -171,7 +171,8 @@ def test_rules_are_added_read_replaced_and_removed(client):
     ],
 )
 def test_bad_rule_calls_are_refused(client, method, body, error):
-    answer = client.request(method, "/__mock__/faults", content=json.dumps(body))
+    json_type = {"Content-Type": "application/json"}
+    answer = client.request(method, "/__mock__/faults", content=json.dumps(body), headers=json_type)
     assert answer.status_code == 400 and answer.json()["error"] == error
 
 
