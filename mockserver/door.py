@@ -122,7 +122,7 @@ class Door:
             return known
         name = host_name(host.decode("latin-1"))
         server = scope.get("server")
-        allowed = name in self.names or (bool(server) and name == str(server[0]).lower())
+        allowed = name in self.names or (server is not None and name == str(server[0]).lower())
         if len(self._seen) >= SEEN_HOSTS:
             self._seen.clear()  # a client sending many Host values only loses the memo
         self._seen[host] = allowed

@@ -17,6 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from schemas.operations import Operation
 
 from .errors import REQUEST_PARAM_INVALID, ApiError
+from .jsondepth import too_deep
 
 Family = Literal["backend", "gateway", "esb"]
 # A request's headers by lower-case name, built once per request: Starlette's `Headers` scans
@@ -94,7 +95,7 @@ def parse(request: Request, op: Operation, body: bytes) -> RawInput:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         return RawInput({}, body_empty=False, body_error=True, path_ids=path_ids)
-    if not isinstance(parsed, dict):
+    if not isinstance(parsed, dict) or too_deep(body, parsed):
         return RawInput({}, body_empty=False, body_error=True, path_ids=path_ids)
     return RawInput(parsed, body_empty=False, path_ids=path_ids)
 

@@ -1,0 +1,42 @@
+"""How deep a parsed JSON body may nest, checked right after parsing.
+
+orjson reads up to 1,024 levels but writes only 254, so a body nested between the two used to
+be accepted and stored, after which the state document (GET /__mock__/state, the state file)
+could no longer be written. A documented limit well below the writer's keeps every stored value
+writable with room for the levels a snapshot or an answer wraps it in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+# bk-sops operation bodies (create_task constants, pipeline trees, callback data, ...).
+MAX_DEPTH: Final = 64
+# Control bodies: a state document wraps task constants in a few levels of its own.
+MAX_CONTROL_DEPTH: Final = 128
+
+
+def too_deep(body: bytes, parsed: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether `parsed` (the JSON of `body`) nests more than `limit` arrays and objects."""
+    # Each level opens with a bracket, so a body with few of them cannot be deep: one pass in C
+    # over the bytes spares the walk for almost every request.
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    return depth_over(parsed, limit)
+
+
+def depth_over(value: Any, limit: int) -> bool:
+    """Walks iteratively: a recursive walk could itself run out of stack on such input."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
