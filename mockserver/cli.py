@@ -44,6 +44,7 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--log-level", default="info")
     p.add_argument("--allowed-host", action="append", default=[], help="a Host name to serve")
     p.add_argument("--cors-origin", default=None, help="an origin browsers may call from")
+    p.add_argument("--journal-bytes", type=int, default=16 * 1024 * 1024, help="journal bound")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -66,6 +67,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         state_file=args.state_file,
         allowed_hosts=tuple(args.allowed_host),
         cors_origin=args.cors_origin,
+        journal_bytes=args.journal_bytes,
     )
 
 

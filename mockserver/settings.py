@@ -33,6 +33,8 @@ class Settings:
     control: bool = True
     control_token: str | None = None
     journal_size: int = 1000
+    # About how many bytes of requests the journal keeps (journal.py says how it counts).
+    journal_bytes: int = 16 * 1024 * 1024
     state_file: str | None = None
     # Seconds bk-sops caches a get_task_status answer; 0 turns the cache off (the default,
     # so a client sees a task move as soon as the clock moves).
