@@ -31,6 +31,7 @@ LOOPBACK: frozenset[str] = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 CONTROL_PREFIX = "/__mock__/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SEEN_HOSTS = 256
+BODY_HEADERS = frozenset({b"content-type", b"content-length", b"transfer-encoding"})
 
 
 def host_name(host: str) -> str:
@@ -77,29 +78,20 @@ class Door:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = origin = ctype = length = chunked = None
+        host = origin = None
         for name, value in scope["headers"]:
             if name == b"host":
-                host = host if host is not None else value
+                if host is None:
+                    host = value
             elif name == b"origin":
                 origin = value
-            elif name == b"content-type":
-                ctype = value
-            elif name == b"content-length":
-                length = value
-            elif name == b"transfer-encoding":
-                chunked = value
         refusal = None
         if host is not None and not self._host_allowed(host, scope):
             refusal = _host_refused(host)
         elif origin is not None and not self._origin_allowed(origin, host):
             refusal = _origin_refused(origin)
-        elif (
-            scope["method"] not in SAFE_METHODS
-            and scope["path"].startswith(CONTROL_PREFIX)
-            and not _json_or_empty(ctype, length, chunked)
-        ):
-            refusal = _not_json(ctype)
+        elif scope["method"] not in SAFE_METHODS and scope["path"].startswith(CONTROL_PREFIX):
+            refusal = _body_refused(scope["headers"])
         if refusal is None:
             await self.app(scope, receive, send)
             return
@@ -138,11 +130,19 @@ class Door:
         return text in (f"http://{own}", f"https://{own}")
 
 
-def _json_or_empty(ctype: bytes | None, length: bytes | None, chunked: bytes | None) -> bool:
+def _body_refused(headers: Iterable[tuple[bytes, bytes]]) -> tuple[int, bytes] | None:
+    """A control call's body must be JSON, or absent."""
+    found = {name: value for name, value in headers if name in BODY_HEADERS}
+    ctype = found.get(b"content-type")
     if ctype is not None:
-        media = ctype.split(b";", 1)[0].strip().lower()
-        return media == b"application/json"
-    return chunked is None and (length is None or length.strip() in (b"", b"0"))
+        if ctype.split(b";", 1)[0].strip().lower() == b"application/json":
+            return None
+    elif b"transfer-encoding" not in found and found.get(b"content-length", b"0").strip() in (
+        b"",
+        b"0",
+    ):
+        return None
+    return _not_json(ctype)
 
 
 def _answer(status: int, error: str, message: str) -> tuple[int, bytes]:
