@@ -8,12 +8,12 @@ Rebuilding replays the log; scheduled work runs at its own due times, as it did 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import views
+from . import actions, views
 from .models import TemplateSpec
 from .scenarios import Scenario, ScenarioBook
 from .task import Task
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 FORMAT = 1
-
-Apply = Callable[["Engine", Task, str, dict[str, Any], int], None]
 
 
 def _iso(us: int) -> str:
@@ -140,7 +138,7 @@ def freeze(engine: Engine, tasks: Mapping[int, Task], next_id: int) -> FrozenSta
     return FrozenState(engine.seed, next_id, book, tuple(templates), tuple(frozen))
 
 
-def replay(engine: Engine, record: Mapping[str, Any], template: TemplateSpec, apply: Apply) -> Task:
+def replay(engine: Engine, record: Mapping[str, Any], template: TemplateSpec) -> Task:
     """Rebuild one task into the engine from its record."""
     create = dict(record["create"])
     at = _us(create.pop("at"))
@@ -153,11 +151,11 @@ def replay(engine: Engine, record: Mapping[str, Any], template: TemplateSpec, ap
     for op in record["ops"]:
         moment = _us(op["at"])
         engine._advance(moment)
-        apply(engine, task, op["op"], dict(op["args"]), moment)
+        actions.replay(task, op["op"], dict(op["args"]), moment)
     return task
 
 
-def import_state(engine: Engine, state: Mapping[str, Any], apply: Apply) -> None:
+def import_state(engine: Engine, state: Mapping[str, Any]) -> None:
     if state.get("format") != FORMAT:
         raise ValueError(f"unknown snapshot format {state.get('format')!r}")
     engine.seed = int(state["seed"])
@@ -166,5 +164,5 @@ def import_state(engine: Engine, state: Mapping[str, Any], apply: Apply) -> None
     for record in sorted(state["tasks"], key=lambda r: int(r["task_id"])):
         ref = record["template"]
         template = templates[ref] if isinstance(ref, int) else TemplateSpec.from_dict(ref)
-        replay(engine, record, template, apply)
+        replay(engine, record, template)
     engine._next_id = int(state["next_task_id"])
