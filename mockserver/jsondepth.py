@@ -12,8 +12,11 @@ from typing import Any, Final
 
 # bk-sops operation bodies (create_task constants, pipeline trees, callback data, ...).
 MAX_DEPTH: Final = 64
-# Control bodies: a state document wraps task constants in a few levels of its own.
-MAX_CONTROL_DEPTH: Final = 128
+# Control bodies (scenarios, fault rules, ...).
+MAX_CONTROL_DEPTH: Final = 100
+# A state document (PUT /__mock__/state) wraps what the two above let in with a dozen levels of
+# its own; what it brings back is written out again at the same depth.
+MAX_STATE_DEPTH: Final = 200
 
 
 def too_deep(body: bytes, parsed: Any, limit: int = MAX_DEPTH) -> bool:

@@ -38,7 +38,7 @@ def guarded(request: Request) -> MockState:
     return mock
 
 
-async def json_body(request: Request) -> Any:
+async def json_body(request: Request, depth: int = MAX_CONTROL_DEPTH) -> Any:
     body = await request.body()
     if not body.strip():
         return None
@@ -46,8 +46,8 @@ async def json_body(request: Request) -> Any:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ControlError(400, "invalid_json", "the body is not valid JSON") from None
-    if too_deep(body, parsed, MAX_CONTROL_DEPTH):
-        message = f"the body nests arrays and objects deeper than {MAX_CONTROL_DEPTH} levels"
+    if too_deep(body, parsed, depth):
+        message = f"the body nests arrays and objects deeper than {depth} levels"
         raise ControlError(400, "invalid_json", message)
     return parsed
 

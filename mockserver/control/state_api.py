@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from mockserver.jsondepth import MAX_STATE_DEPTH
 from mockserver.snapshot import SnapshotError, copy_state, restore_state
 
 from .base import ControlError, guarded, json_body, ok
@@ -17,7 +18,7 @@ async def state(request: Request) -> Response:
             copy = copy_state(mock)
         # Built and sent outside the lock, a piece at a time (snapshot.py, StateCopy).
         return StreamingResponse(copy.chunks(), media_type="application/json")
-    snapshot = await json_body(request)
+    snapshot = await json_body(request, MAX_STATE_DEPTH)
     with mock.lock:
         try:
             restore_state(mock, snapshot)

@@ -8,7 +8,13 @@ import json
 import orjson
 import pytest
 
-from mockserver.jsondepth import MAX_CONTROL_DEPTH, MAX_DEPTH, depth_over, too_deep
+from mockserver.jsondepth import (
+    MAX_CONTROL_DEPTH,
+    MAX_DEPTH,
+    MAX_STATE_DEPTH,
+    depth_over,
+    too_deep,
+)
 
 from .api import AUTH_HEADER
 from .taskflow import LINEAR, create, failure
@@ -64,7 +70,8 @@ def test_constants_just_under_the_limit_are_kept_and_written_back(client):
 @pytest.mark.parametrize("path", ["/__mock__/faults", "/__mock__/state", "/__mock__/clock"])
 def test_control_bodies_nested_too_deep_are_refused(client, path):
     before = state_of(client)
-    deep = b'{"fault": {"kind": "app_error", "x": ' + nested(MAX_CONTROL_DEPTH + 5) + b"}}"
+    limit = MAX_STATE_DEPTH if path.endswith("state") else MAX_CONTROL_DEPTH
+    deep = b'{"fault": {"kind": "app_error", "x": ' + nested(limit + 5) + b"}}"
     method = "PUT" if path.endswith("state") else "POST"
     answer = client.request(method, path, content=deep, headers=JSON_TYPE)
     assert answer.status_code == 400
@@ -79,3 +86,20 @@ def test_operate_node_with_an_object_or_array_action(api, action):
     node = next(iter(task["pipeline_tree"]["activities"]))
     body = api.call("operate_node", task["ids"], {"node_id": node, "action": action})
     assert failure(body, 3540000) == "action must be a string"
+
+
+def test_the_deepest_accepted_values_still_make_a_state_that_goes_back_in(client, api):
+    """What the limits let in, the state document wraps and still writes and reads back."""
+    outputs = b'{"outputs": {"deep": ' + nested(MAX_CONTROL_DEPTH - 3) + b"}}"
+    path = "/__mock__/scenarios/components/job_fast_execute_script"
+    answer = client.put(path, content=outputs, headers=JSON_TYPE)
+    assert answer.status_code == 200, answer.text
+    created = client.post(
+        f"/apigw/create_task/{LINEAR}/2/", content=create_body(MAX_DEPTH - 2), headers=AUTH_HEADER
+    )
+    assert created.json()["result"] is True
+    snapshot = client.get("/__mock__/state")
+    assert snapshot.status_code == 200
+    restored = client.put("/__mock__/state", content=snapshot.content, headers=JSON_TYPE)
+    assert restored.status_code == 200, restored.text
+    assert client.get("/__mock__/state").content == snapshot.content
