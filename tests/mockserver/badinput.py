@@ -92,6 +92,20 @@ def _vocabulary() -> tuple[dict[str, list[str]], list[str], list[str]]:
 
 OP_KEYS, CONTROL_KEYS, WORDS = _vocabulary()
 
+
+def _examples() -> dict[str, list[dict[str, Any]]]:
+    """Each operation's documented request examples: good bodies to break one field of."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for op in OPERATIONS:
+        folder = SCHEMAS / op.name / "examples"
+        paths = sorted(folder.glob("request*.json")) if folder.is_dir() else []
+        bodies = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+        found[op.name] = [b for b in bodies if isinstance(b, dict)] or [{}]
+    return found
+
+
+EXAMPLES = _examples()
+
 ODD_TEXT = [
     "", " ", "0", "-1", "1.5", "true", "null", "[]", "{}", "${x}", "x" * 300, "\u0000", "é中",
     "9999-12-31T23:59:59+08:00", "0001-01-01T00:00:00+00:00", "2026-01-05T10:00:00+08:00",
@@ -168,6 +182,12 @@ def operation_calls(draw: st.DrawFn) -> Call:
     family = draw(st.sampled_from(["backend", "gateway", "esb"]))
     keys = OP_KEYS[op.name]
     params: dict[str, Any] = draw(st.dictionaries(st.sampled_from(keys), fields, max_size=6))
+    example = draw(st.sampled_from(EXAMPLES[op.name]))
+    mode = draw(st.integers(0, 2))
+    if mode == 1:  # a documented body with some fields replaced
+        params = {**example, **params}
+    elif mode == 2:  # a documented body with one value somewhere replaced
+        params = _mutated(draw, example)
     ids = {name: draw(st.sampled_from([1, 2, 3, 31, 41, 999]) | values) for name in op.path_ids}
     headers = dict(AUTH_HEADER)
     if draw(st.integers(0, 9)) == 0:

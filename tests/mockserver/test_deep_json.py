@@ -103,3 +103,11 @@ def test_the_deepest_accepted_values_still_make_a_state_that_goes_back_in(client
     restored = client.put("/__mock__/state", content=snapshot.content, headers=JSON_TYPE)
     assert restored.status_code == 200, restored.text
     assert client.get("/__mock__/state").content == snapshot.content
+
+
+@pytest.mark.parametrize("category", [{}, [], {"a": 1}])
+def test_fast_create_task_with_an_object_or_array_category(api, category):
+    tree = create(api, LINEAR)["pipeline_tree"]
+    params = {"name": "fast", "pipeline_tree": tree, "category": category}
+    body = api.call("fast_create_task", {"bk_biz_id": 2}, params)
+    assert body["result"] is True, body
