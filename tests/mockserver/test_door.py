@@ -192,3 +192,15 @@ def test_in_process_clients_keep_their_own_host(client):
     assert client.get("/__mock__/health").status_code == 200
     refused = client.get("/__mock__/health", headers={"Host": "attacker.example"})
     assert refused.status_code == 403
+
+
+def test_the_serve_flags_reach_the_settings():
+    from mockserver.cli import parser, settings_from
+
+    flags = "serve --allowed-host a.test --allowed-host b.test --cors-origin http://app.test:3000"
+    args = parser().parse_args([*flags.split(), "--journal-bytes", "4096"])
+    settings = settings_from(args)
+    assert settings.allowed_hosts == ("a.test", "b.test")
+    assert settings.cors_origin == "http://app.test:3000" and settings.journal_bytes == 4096
+    plain = settings_from(parser().parse_args(["serve"]))
+    assert plain.allowed_hosts == () and plain.cors_origin is None
