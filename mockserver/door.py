@@ -27,6 +27,8 @@ from collections.abc import Iterable
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .inbound import HEADER_MAP_KEY
+
 LOOPBACK: frozenset[str] = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 CONTROL_PREFIX = "/__mock__/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -75,38 +77,34 @@ class Door:
         self._seen: dict[bytes, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        host = origin = None
-        for name, value in scope["headers"]:
-            if name == b"host":
-                if host is None:
-                    host = value
-            elif name == b"origin":
-                origin = value
-        refusal = None
+        if scope["type"] == "http":
+            # Built once here and left in the scope: the operation endpoints read it too.
+            headers = scope[HEADER_MAP_KEY] = dict(reversed(scope["headers"]))
+            host, origin = headers.get(b"host"), headers.get(b"origin")
+            # The common case in three lookups: a known Host, no Origin, no control write.
+            if (
+                (host is not None and self._seen.get(host) is not True)
+                or origin is not None
+                or (
+                    scope["method"] not in SAFE_METHODS and scope["path"].startswith(CONTROL_PREFIX)
+                )
+            ):
+                refusal = self._refusal(scope, host, origin)
+                if refusal is not None:
+                    await _refuse(send, *refusal)
+                    return
+        await self.app(scope, receive, send)
+
+    def _refusal(
+        self, scope: Scope, host: bytes | None, origin: bytes | None
+    ) -> tuple[int, bytes] | None:
         if host is not None and not self._host_allowed(host, scope):
-            refusal = _host_refused(host)
-        elif origin is not None and not self._origin_allowed(origin, host):
-            refusal = _origin_refused(origin)
-        elif scope["method"] not in SAFE_METHODS and scope["path"].startswith(CONTROL_PREFIX):
-            refusal = _body_refused(scope["headers"])
-        if refusal is None:
-            await self.app(scope, receive, send)
-            return
-        status, body = refusal
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-length", b"%d" % len(body)),
-                    (b"content-type", b"application/json"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+            return _host_refused(host)
+        if origin is not None and not self._origin_allowed(origin, host):
+            return _origin_refused(origin)
+        if scope["method"] not in SAFE_METHODS and scope["path"].startswith(CONTROL_PREFIX):
+            return _body_refused(scope["headers"])
+        return None
 
     def _host_allowed(self, host: bytes, scope: Scope) -> bool:
         known = self._seen.get(host)
@@ -128,6 +126,20 @@ class Door:
             return False
         own = host.decode("latin-1").strip().lower()
         return text in (f"http://{own}", f"https://{own}")
+
+
+async def _refuse(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-length", b"%d" % len(body)),
+                (b"content-type", b"application/json"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _body_refused(headers: Iterable[tuple[bytes, bytes]]) -> tuple[int, bytes] | None:

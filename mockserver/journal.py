@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from .auth import SECRET_KEYS
+from .inbound import HEADER_MAP_KEY
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -117,6 +118,7 @@ class Entry:
     latency: float = 0.0
     fault: str | None = None
     rules: tuple[str, ...] = ()
+    cost: int = ENTRY_COST  # what the journal counts it as (Journal.bytes)
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
@@ -178,8 +180,8 @@ class Journal:
             raise ValueError(f"journal bytes must be > 0, got {max_bytes}")
         self.size = size
         self.max_bytes = max_bytes
-        self._ring: deque[Entry | Deferred] = deque()
-        self._costs: deque[int] = deque()  # in step with _ring
+        self._ring: deque[Entry | Deferred] = deque(maxlen=size)
+        self._costs: deque[int] = deque(maxlen=size)  # in step with _ring
         self.bytes = 0
         self.received = 0
         self.cleared = 0
@@ -192,14 +194,20 @@ class Journal:
         self.received += 1
         if not self.size:
             return
-        ring, costs = self._ring, self._costs
-        if len(ring) >= self.size:
-            ring.popleft()
-            self.bytes -= costs.popleft()
-        cost = entry.cost if type(entry) is Deferred else ENTRY_COST
-        ring.append(entry)
+        costs = self._costs
+        # Both rings have maxlen `size`: once full, each append pushes its oldest out in step.
+        if len(costs) == self.size:
+            self.bytes -= costs[0]
+        cost = entry.cost
+        self._ring.append(entry)
         costs.append(cost)
         self.bytes += cost
+        if self.bytes > self.max_bytes:
+            self._shed()
+
+    def _shed(self) -> None:
+        """Oldest entries out until the bytes fit again (the newest always stays)."""
+        ring, costs = self._ring, self._costs
         while self.bytes > self.max_bytes and len(ring) > 1:
             ring.popleft()
             self.bytes -= costs.popleft()
@@ -308,6 +316,7 @@ class Deferred:
             latency=0.0 if decision is None else decision.latency,
             fault=None if decision is None or decision.fault is None else decision.fault.kind,
             rules=() if decision is None else decision.fired,
+            cost=self.cost,
         )
 
 
@@ -368,10 +377,9 @@ def request_entry(
 
 
 def _body_size(scope: Mapping[str, Any]) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
+    headers = scope.get(HEADER_MAP_KEY)  # the door's map; a bare app builds its own
+    value = (headers if headers is not None else dict(scope["headers"])).get(b"content-length")
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def journal_unmatched(
