@@ -28,7 +28,7 @@ from .errors import (
 )
 from .exclude import prepare_tree
 from .instance import TreeSource
-from .models import CountResult, NewTask, NodeDetail, TaskInfo, TemplateSpec
+from .models import CountResult, NewTask, NodeDetail, TaskEnd, TaskInfo, TemplateSpec
 from .plan import Plan, compile_plan
 from .runtime import ROOT, TaskRuntime
 from .scenarios import Scenario, ScenarioBook, as_scenario
@@ -97,6 +97,9 @@ class Engine:
         self._last_us = 0
         # task id -> (runtime, key, render): see status_tree
         self._views: dict[int, tuple[TaskRuntime, ViewKey, views.StatusRender]] = {}
+        # Task ends with their clock readings, kept only for a caller that takes them.
+        self.keep_task_ends = False
+        self._ends: list[tuple[int, int, int, str]] = []  # (µs, task id, node, state)
 
     # time ---------------------------------------------------------------------------------
     def sync(self) -> datetime:
@@ -127,6 +130,30 @@ class Engine:
             rt = tasks[task_id].runtime
             rt.changes += 1
             rt.due(idx, serial, pid, due)
+            if rt.ended:
+                self._ended(rt, due)
+
+    def _ended(self, rt: TaskRuntime, at: int) -> None:
+        if self.keep_task_ends:
+            self._ends.extend((at, rt.task_id, idx, to) for idx, to in rt.ended)
+        rt.ended.clear()
+
+    def take_task_ends(self) -> list[TaskEnd]:
+        """Node failures and pipeline finishes and revokes since the last call, oldest first.
+
+        Kept only while `keep_task_ends` is on (bk-sops's callback_url webhooks read them).
+        """
+        self.sync()
+        ends, self._ends = self._ends, []
+        out = []
+        for at, task_id, idx, to in ends:
+            rt = self._tasks[task_id].runtime
+            node = None if idx == ROOT else rt.id_of(idx)
+            how = "failed" if to == "FAILED" else to.lower()
+            moment = views.to_datetime(at)
+            assert moment is not None
+            out.append(TaskEnd(task_id, moment, how, node))
+        return out
 
     def next_due(self) -> datetime | None:
         """When the next scheduled work falls due; None when nothing is scheduled."""
@@ -291,6 +318,8 @@ class Engine:
         task.ops.append((at, "start", {"executor": executor}))
         task.runtime.changes += 1
         task.runtime.start(at)
+        if task.runtime.ended:
+            self._ended(task.runtime, at)
 
     def _check_flow(self, task: Task, action: str) -> None:
         if task.current_flow != "execute_task":
@@ -324,6 +353,8 @@ class Engine:
             rt.transit(ROOT, rt.root, "REVOKED")
             task.revoked_at = at
         task.ops.append((at, action, {}))
+        if rt.ended:
+            self._ended(rt, at)
 
     # node operations --------------------------------------------------------------------------
     def operate_node(
@@ -405,6 +436,8 @@ class Engine:
         else:
             operations.retry_subprocess(rt, idx, at)
         task.ops.append((at, "node", args))
+        if rt.ended:
+            self._ended(rt, at)
 
     def set_node_scenario(
         self, task_id: int, node_id: str, scenario: Scenario | Mapping[str, Any] | None
@@ -490,6 +523,8 @@ class Engine:
         if rt.root is not None and rt.poll(at):
             rt.changes += 1  # after the fact is enough: nothing reads in between
             task.ops.append((at, "poll", {}))
+            if rt.ended:
+                self._ended(rt, at)
 
     def failed_ex_data(self, task_id: int) -> dict[str, Any]:
         self.sync()
@@ -524,6 +559,7 @@ class Engine:
         self._plans, self._snapshots, self._views = {}, {}, {}
         records.import_state(self, state, _apply)
         self.sync()
+        self._ends = []  # the replayed past is no news
 
     @classmethod
     def from_state(cls, clock: Clock, state: Mapping[str, Any]) -> Engine:

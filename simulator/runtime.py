@@ -37,8 +37,8 @@ class TaskRuntime:
     """The engine-side state of one started task."""
 
     __slots__ = (
-        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "overrides", "plan",
-        "procs", "push", "root", "runnable", "scenarios", "seed", "states", "task_id",
+        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "ended", "overrides",
+        "plan", "procs", "push", "root", "runnable", "scenarios", "seed", "states", "task_id",
     )  # fmt: skip
 
     def __init__(
@@ -67,6 +67,9 @@ class TaskRuntime:
         # Bumped by the engine before anything that may change what views show (the key of
         # its cached status trees).
         self.changes = 0
+        # (node, state) of each node failure and of the pipeline's finish or revoke, until the
+        # engine, which knows the clock reading, takes them (Engine.take_task_ends).
+        self.ended: list[tuple[int, str]] = []
 
     # ids -----------------------------------------------------------------------------------
     @property
@@ -101,6 +104,8 @@ class TaskRuntime:
         if to not in S.TRANSITIONS[st.state]:
             S.check_transition(self.id_of(idx), st.state, to)
         st.state = to
+        if to == S.FAILED or (idx == ROOT and to in (S.FINISHED, S.REVOKED)):
+            self.ended.append((idx, to))
 
     def history(self, idx: int, st: NodeState) -> None:
         if st.histories is None:
