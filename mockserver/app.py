@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -10,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 import schemas
 
-from . import control, dashboard, snapshot
+from . import control, dashboard, outbound, snapshot
 from .envelope import json_response
 from .errors import api_not_found
 from .fastroute import OperationLane
@@ -40,6 +43,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return out
 
 
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    async with outbound.ticking(app), snapshot.keep_state_file(app):
+        yield
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     routes: list[BaseRoute] = [*operation_routes()]
@@ -48,7 +57,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes.extend(control.control_routes())
         routes.extend(dashboard.dashboard_routes())
     app = Starlette(
-        lifespan=snapshot.keep_state_file,
+        lifespan=_lifespan,
         routes=routes,
         exception_handlers={
             HTTPException: _http_error,

@@ -17,7 +17,7 @@ import schemas
 import simulator.errors as sim
 from schemas.operations import Operation
 
-from . import auth, planted
+from . import auth, outbound, planted
 from .call import Call
 from .envelope import json_response
 from .errors import CONTENT_NOT_EXIST, ApiError, GatewayError, from_domain
@@ -101,7 +101,10 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             )
             with mock.lock:
                 mock.journal.add(entry)
-        return json_response(body, trace_id=trace_id, status=status, headers=headers)
+        response = json_response(body, trace_id=trace_id, status=status, headers=headers)
+        if mock.outbox.watching:  # callback_url webhooks (outbound/): any fallen due?
+            outbound.after_request(mock, response)
+        return response
 
     serve.__name__ = op.name
     return serve

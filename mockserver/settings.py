@@ -39,6 +39,9 @@ class Settings:
     status_cache_seconds: float = 0.0
     # Deliberate defects, used only by the contract suite's self-test.
     planted_faults: frozenset[str] = field(default_factory=frozenset)
+    # Hosts callback_url webhooks may be sent to ("*": any); seconds each attempt may take.
+    webhook_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    webhook_timeout: float = 10.0
 
     @property
     def task_url_base(self) -> str:

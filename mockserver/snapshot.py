@@ -22,6 +22,7 @@ import fixtures
 from simulator import Clock, Engine, SimulatorError, VirtualClock, WallClock
 
 from .faults import FaultProfile, FaultRuleError, rule_from_dict
+from .outbound.outbox import read_records
 from .state import MockState
 
 FORMAT: Final = "sops-mock-state/1"
@@ -43,6 +44,7 @@ def export_state(mock: MockState) -> dict[str, Any]:
         "engine": mock.engine.export_state(),
         "scenario_changes": list(mock.scenario_changes),
         "faults": {"made": mock.faults.made, "rules": mock.faults.to_list()},
+        "webhooks": mock.outbox.export(mock.tz),
     }
 
 
@@ -84,11 +86,16 @@ def restore_state(mock: MockState, state: Any) -> None:
         raise SnapshotError(f"engine: {type(exc).__name__}: {exc}") from None
     faults = _faults(_get(state, "faults", Mapping), seed, now)
     changes = _get(state, "scenario_changes", list)
+    try:
+        webhooks = read_records(state.get("webhooks") or [])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"webhooks: {type(exc).__name__}: {exc}") from None
     mock.install(name, fixture, seed, clock, engine)
     mock.requests = _get(counters, "requests", int)
     mock.trace_counter = _get(counters, "trace", int)
     mock.faults = faults
     mock.scenario_changes = list(changes)
+    mock.outbox.adopt(engine, webhooks)
 
 
 def _clock(mock: MockState, now: datetime) -> Clock:

@@ -17,6 +17,7 @@ from .catalog import Catalog
 from .faults import FaultProfile
 from .journal import Journal
 from .memo import Memo
+from .outbound import Outbox, Pump
 from .settings import Settings
 
 
@@ -77,6 +78,9 @@ class MockState:
         self.faults = FaultProfile(seed)
         # Scenario-book changes made through the control API, each with its clock reading.
         self.scenario_changes: list[dict[str, Any]] = []
+        # callback_url records and their deliveries (outbound/).
+        self.outbox = Outbox()
+        self.pump = Pump(self.outbox)
 
     def reset(self, fixture_name: str | None = None, seed: int | None = None) -> None:
         self.load(fixture_name or self.fixture_name, self.seed if seed is None else seed)

@@ -85,6 +85,8 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=params.get("description") or "",
         template_source=str(source),
     )
+    if callback_url:  # this view stores no callback_version: always the form body
+        mock.outbox.register(mock.engine, task.id, callback_url, None, mock.clock.now())
     # bk-sops queues the start; an unclaimed common_func task is then refused silently.
     if task.current_flow == "execute_task":
         mock.engine.start_task(task.id, executor=call.identity.username)

@@ -87,6 +87,9 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=params.get("description") or "",
         template_source=template.source,
     )
+    if callback_url:  # TaskCallBackRecord, with callback_version when one is given
+        version = params.get("callback_version")
+        mock.outbox.register(mock.engine, task.id, callback_url, version, mock.clock.now())
     data: dict[str, Any] = {
         "task_id": task.id,
         "task_url": task_url(mock, project.project_id, task.id),
