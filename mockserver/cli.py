@@ -41,6 +41,15 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=None,
         help="load this snapshot at start when it exists; write it on a clean shutdown",
     )
+    p.add_argument(
+        "--webhook-host",
+        action="append",
+        default=None,
+        help="a host callback_url webhooks may call (repeat; '*': any; default: loopback only)",
+    )
+    p.add_argument(
+        "--webhook-timeout", type=float, default=10.0, help="seconds one webhook call may take"
+    )
     p.add_argument("--log-level", default="info")
 
 
@@ -62,6 +71,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         control_token=args.control_token,
         journal_size=args.journal_size,
         state_file=args.state_file,
+        webhook_hosts=tuple(args.webhook_host or Settings.webhook_hosts),
+        webhook_timeout=args.webhook_timeout,
     )
 
 

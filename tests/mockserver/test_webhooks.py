@@ -18,8 +18,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.cli import parser, settings_from
 from mockserver.outbound.sender import allowed
 from mockserver.running import RunningMock
+from mockserver.settings import Settings
 
 from .api import AUTH_HEADER, FAMILIES, Api
 from .receiver import receiving
@@ -286,3 +288,11 @@ def _get(mock: RunningMock, path: str) -> Any:
     request = urllib.request.Request(mock.base_url + path, headers=AUTH_HEADER)
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read())
+
+
+def test_the_serve_flags_choose_hosts_and_timeout():
+    hosts = ["--webhook-host", "hooks.internal", "--webhook-host", "127.0.0.1"]
+    chosen = settings_from(parser().parse_args(["serve", *hosts, "--webhook-timeout", "2.5"]))
+    assert chosen.webhook_hosts == ("hooks.internal", "127.0.0.1")
+    assert chosen.webhook_timeout == 2.5
+    assert settings_from(parser().parse_args(["serve"])).webhook_hosts == Settings().webhook_hosts
