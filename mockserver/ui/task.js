@@ -30,6 +30,11 @@ function time(value) {
   return value ? String(value).replace(/ [+-]\d{4}$/, "") : "–";
 }
 
+// The control API's ISO 8601 times, shown as the bk-sops times are (no fraction, no offset).
+function isoTime(value) {
+  return value ? String(value).replace("T", " ").replace(/(\.\d+)?([+-]\d\d:\d\d|Z)$/, "") : "–";
+}
+
 export class TaskView {
   constructor(ctx, project, taskId, path) {
     this.ctx = ctx;
@@ -135,15 +140,15 @@ export class TaskView {
     this.hooks.hidden = !record;
     if (!record) return;
     const attempt = (a) =>
-      h("li", { "data-ok": a.ok ? "true" : "false" }, `#${a.attempt} ${time(a.at)} → ${a.status || "no answer"}${a.error ? ` (${a.error})` : ""}`);
+      h("li", { "data-ok": a.ok ? "true" : "false" }, `#${a.attempt} ${isoTime(a.at)} → ${a.status || "no answer"}${a.error ? ` (${a.error})` : ""}`);
     const rows = answer.deliveries.map((d) =>
       h(
         "li",
         { class: "delivery", "data-outcome": d.outcome || "pending" },
         h("b", {}, d.event + (d.node_id ? ` ${d.node_id}` : "")),
-        ` at ${time(d.event_time)} · ${d.outcome || `next attempt ${time(d.due)}`} `,
+        ` at ${isoTime(d.event_time)} · ${d.outcome || `next attempt ${isoTime(d.due)}`} `,
         h("code", {}, d.body),
-        h("ol", { class: "attempts", start: 0 }, d.attempts.map(attempt)),
+        h("ul", { class: "attempts" }, d.attempts.map(attempt)),
       ),
     );
     fill(
