@@ -122,7 +122,7 @@ class Outbox:
     def register(self, engine: Engine, task_id: int, url: str, version: Any, now: datetime) -> None:
         self.records[task_id] = Record(task_id, url, version or None, now)
         self._open.add(task_id)
-        engine.keep_task_ends = True
+        engine.task_ends.keep = True
 
     def collect(self, engine: Engine, outputs: Outputs) -> None:
         """Queue the callbacks of the task ends the engine reported since the last call."""
@@ -145,7 +145,7 @@ class Outbox:
                 self.deliveries.append(delivery)
                 heapq.heappush(self._queue, (end.at, delivery.id, delivery))
         # No record left to watch: the engine need not keep anyone's ends.
-        engine.keep_task_ends = bool(self._open)
+        engine.task_ends.keep = bool(self._open)
 
     def next_due(self, now: datetime) -> Delivery | None:
         if self._queue and self._queue[0][0] <= now:
@@ -187,7 +187,7 @@ class Outbox:
             task = engine.find_task(record.task_id)
             if task is not None and not (task.is_finished or task.is_revoked):
                 self._open.add(record.task_id)
-        engine.keep_task_ends = bool(self._open)
+        engine.task_ends.keep = bool(self._open)
 
 
 def read_records(items: Any) -> list[Record]:

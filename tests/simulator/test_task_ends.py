@@ -12,7 +12,7 @@ FAIL_ONCE = {"outcome": "fail_then_succeed", "fail_times": 1, "duration": 2, "ex
 
 
 def _watched(run: Run) -> Run:
-    run.engine.keep_task_ends = True
+    run.engine.task_ends.keep = True
     return run
 
 
@@ -71,7 +71,7 @@ def test_a_restored_engine_does_not_report_the_past_again():
     run.start().wait(10)
     state = run.engine.export_state()
     copy = Engine.from_state(run.clock, state)
-    copy.keep_task_ends = True
+    copy.task_ends.keep = True
     copy.import_state(state)
     assert copy.take_task_ends() == []
     assert len(run.engine.take_task_ends()) == 1
