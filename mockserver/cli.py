@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .settings import DEFAULT_VIRTUAL_START, Settings
+from .startqueue import read_delay
 
 COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract")
 
@@ -50,6 +51,12 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument(
         "--webhook-timeout", type=float, default=10.0, help="seconds one webhook call may take"
     )
+    p.add_argument(
+        "--start-delay",
+        default=None,
+        metavar="MIN[:MAX]",
+        help="seconds a start waits in bk-sops's queue (default: the fixture's, else 0)",
+    )
     p.add_argument("--log-level", default="info")
 
 
@@ -73,7 +80,18 @@ def settings_from(args: argparse.Namespace) -> Settings:
         state_file=args.state_file,
         webhook_hosts=tuple(args.webhook_host or Settings.webhook_hosts),
         webhook_timeout=args.webhook_timeout,
+        start_delay=_start_delay(args.start_delay),
     )
+
+
+def _start_delay(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    low, _, high = text.partition(":")
+    try:
+        return read_delay({"min": float(low), "max": float(high or low)})
+    except ValueError as exc:
+        raise SystemExit(f"--start-delay: {exc}") from None
 
 
 def serve(args: argparse.Namespace) -> int:

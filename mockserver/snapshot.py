@@ -23,6 +23,7 @@ from simulator import Clock, Engine, SimulatorError, VirtualClock, WallClock
 
 from .faults import FaultProfile, FaultRuleError, rule_from_dict
 from .outbound.outbox import read_records
+from .startqueue import StartQueue
 from .state import MockState
 
 FORMAT: Final = "sops-mock-state/1"
@@ -45,6 +46,7 @@ def export_state(mock: MockState) -> dict[str, Any]:
         "scenario_changes": list(mock.scenario_changes),
         "faults": {"made": mock.faults.made, "rules": mock.faults.to_list()},
         "webhooks": mock.outbox.export(mock.tz),
+        "starts": mock.starts.to_dict(),
     }
 
 
@@ -90,12 +92,20 @@ def restore_state(mock: MockState, state: Any) -> None:
         webhooks = read_records(state.get("webhooks") or [])
     except (KeyError, TypeError, ValueError) as exc:
         raise SnapshotError(f"webhooks: {type(exc).__name__}: {exc}") from None
+    starts = StartQueue(seed)
+    try:
+        if state.get("starts") is not None:
+            starts.restore(state["starts"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SnapshotError(f"starts: {type(exc).__name__}: {exc}") from None
     mock.install(name, fixture, seed, clock, engine)
     mock.requests = _get(counters, "requests", int)
     mock.trace_counter = _get(counters, "trace", int)
     mock.faults = faults
     mock.scenario_changes = list(changes)
     mock.outbox.adopt(engine, webhooks)
+    if state.get("starts") is not None:
+        mock.starts = starts
 
 
 def _clock(mock: MockState, now: datetime) -> Clock:

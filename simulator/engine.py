@@ -207,6 +207,11 @@ class Engine:
         task = self._tasks.get(task_id)
         return None if task is None else task.project_id
 
+    def is_started(self, task_id: int) -> bool:
+        """Whether the task has started (False for an unknown id); no snapshot is built."""
+        task = self._tasks.get(task_id)
+        return task is not None and task.is_started
+
     def current_flow_of(self, task_id: int) -> str | None:
         """A task's current_flow (TaskInfo's), None for an unknown id; no snapshot is built."""
         task = self._tasks.get(task_id)
@@ -225,11 +230,15 @@ class Engine:
         return task_info(task, self.seed, now)
 
     # task operations --------------------------------------------------------------------------
-    def start_task(self, task_id: int, executor: str) -> None:
-        at = self._now()
+    def start_task(self, task_id: int, executor: str, at: datetime | None = None) -> None:
+        """Start a task now, or at `at`, a reading already passed: where a start waited in
+        bk-sops's queue for a worker, it is logged when the worker ran it. Tasks do not share
+        state, so starting one at a passed reading leaves every other task as it was."""
+        now = self._now()
+        when = now if at is None else min(now, views.to_us(at))
         task = self._task(task_id)
-        actions.start(task, executor, at)
-        self._stepped(task, at)
+        actions.start(task, executor, when)
+        self._stepped(task, when)
 
     def pause_task(self, task_id: int) -> None:
         self._task_action(task_id, "pause")

@@ -85,15 +85,21 @@ def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[st
         return {}
     if body.get("until_idle") is True:
         steps = 0
-        while (due := mock.engine.next_due()) is not None and steps < UNTIL_IDLE_MAX_STEPS:
+        while (due := _next_due(mock)) is not None and steps < UNTIL_IDLE_MAX_STEPS:
             if due > clock.now():
                 clock.set(due)
             mock.engine.sync()
             steps += 1
-        return {"idle": mock.engine.next_due() is None, "steps": steps}
+        return {"idle": _next_due(mock) is None, "steps": steps}
     raise ControlError(
         400, "invalid_move", 'send {"advance": s}, {"to": "<ISO 8601>"} or {"until_idle": true}'
     )
+
+
+def _next_due(mock: MockState) -> datetime | None:
+    """The engine's next due work, or a queued start's, whichever comes first."""
+    found = [d for d in (mock.engine.next_due(), mock.starts.next_due()) if d is not None]
+    return min(found, default=None)
 
 
 def moment(value: Any, name: str) -> datetime:

@@ -247,6 +247,20 @@ def schemas() -> dict[str, Any]:
                 "hosts": {"type": "array", "items": STR},
             },
         },
+        "Starts": {
+            "type": "object",
+            "required": ["delay"],
+            "properties": {
+                "delay": {
+                    "type": "object",
+                    "required": ["min", "max"],
+                    "properties": {"min": {"type": "number"}, "max": {"type": "number"}},
+                },
+                "pending": {"type": "array", "items": {"type": "object"}},
+                "lost": {"type": "array", "items": {"type": "object"}},
+                "queued": {"type": "object"},
+            },
+        },
         "Restored": {
             "type": "object",
             "required": ["status", "tasks"],

@@ -130,6 +130,10 @@ def _paths() -> dict[str, Any]:
                 "parameters": [_query("task_id", INT, "one task's only")],
             },
         },
+        "/__mock__/starts": {
+            "get": _op("bk-sops's start queue: delay, waiting and lost starts", "Starts"),
+            "put": _op("Set the delay of starts queued from now on", "Starts", body="Starts"),
+        },
         "/__mock__/openapi.json": {
             "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
         },

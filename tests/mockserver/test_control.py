@@ -115,7 +115,7 @@ CONTROL_CALLS = control_calls()
 
 
 def test_every_control_route_is_listed():
-    assert len(CONTROL_CALLS) == 29
+    assert len(CONTROL_CALLS) == 31
     assert {path for _, path in CONTROL_CALLS} >= {
         "/__mock__/journal",
         "/__mock__/faults",
