@@ -46,7 +46,7 @@ def export_state(mock: MockState) -> dict[str, Any]:
         "scenario_changes": list(mock.scenario_changes),
         "faults": {"made": mock.faults.made, "rules": mock.faults.to_list()},
         "webhooks": mock.outbox.export(mock.tz),
-        "starts": mock.starts.to_dict(),
+        "starts": mock.starts.to_dict(mock.tz),
     }
 
 

@@ -17,7 +17,7 @@ import hashlib
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import simulator.errors as sim
@@ -89,11 +89,11 @@ class StartQueue:
         return [item for _, _, item in sorted(self._heap)]
 
     # the scenario book's start delay and snapshots ----------------------------------------
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
             "delay": {"min": self.delay[0], "max": self.delay[1]},
-            "pending": [_item_dict(i) for i in self.pending()],
-            "lost": [_item_dict(i) for i in self.lost],
+            "pending": [_item_dict(i, tz) for i in self.pending()],
+            "lost": [_item_dict(i, tz) for i in self.lost],
             "queued": dict(sorted((str(k), v) for k, v in self._per_task.items())),
         }
 
@@ -123,12 +123,12 @@ def _run(engine: Engine, item: QueuedStart) -> None:
         engine.start_task(item.task_id, item.executor, at=item.due)
 
 
-def _item_dict(item: QueuedStart) -> dict[str, Any]:
+def _item_dict(item: QueuedStart, tz: tzinfo) -> dict[str, Any]:
     return {
         "task_id": item.task_id,
         "executor": item.executor,
-        "queued_at": item.queued_at.isoformat(),
-        "due": item.due.isoformat(),
+        "queued_at": item.queued_at.astimezone(tz).isoformat(),
+        "due": item.due.astimezone(tz).isoformat(),
         "seq": item.seq,
     }
 

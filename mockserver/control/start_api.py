@@ -25,4 +25,4 @@ async def starts(request: Request) -> Response:
             mock.starts.delay = delay
     with mock.lock:
         mock.engine.sync()  # starts due by now run first
-        return ok(mock.starts.to_dict())
+        return ok(mock.starts.to_dict(mock.tz))

@@ -1,7 +1,7 @@
 """Task ends: what bk-sops's signal handlers turn into callback_url webhooks, with the clock
 reading of each (a node failure, the pipeline finishing, the pipeline revoked)."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from simulator import Engine, TaskEnd
 
@@ -75,3 +75,26 @@ def test_a_restored_engine_does_not_report_the_past_again():
     copy.import_state(state)
     assert copy.take_task_ends() == []
     assert len(run.engine.take_task_ends()) == 1
+
+
+def test_a_start_logged_at_a_passed_reading():
+    """A start that waited in bk-sops's queue: the engine starts the task at that reading."""
+    run = Run(linear("a", "b"))
+    run.wait(7)
+    run.engine.start_task(run.task_id, "u", at=T0 + timedelta(seconds=4))
+    info = run.engine.task(run.task_id)
+    assert info.start_time == T0 + timedelta(seconds=4)
+    # a (5 s) finished at 9 s: the run counts from the start, not from the call.
+    assert run.states() == {"start": "FINISHED", "a": "RUNNING"}
+    run.wait(2)
+    assert run.node("a")["finish_time"] == "2024-05-01 08:00:09 +0000"
+    record = run.engine.record(run.task_id)
+    assert [op["op"] for op in record["ops"]] == ["start"]
+    copy = Engine.from_state(run.clock, run.engine.export_state())
+    assert copy.status_tree(run.task_id, tz=UTC) == run.status()
+
+
+def test_a_start_is_never_logged_in_the_future():
+    run = Run(linear("a"))
+    run.engine.start_task(run.task_id, "u", at=T0 + timedelta(seconds=60))
+    assert run.engine.task(run.task_id).start_time == T0
