@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from schemas.operations import OPERATIONS, Operation
 
 from .dispatch import endpoint
+from .fastroute import OperationRoute
 from .inbound import Family
 
 # The ESB serves the official client with and without the version segment.
@@ -31,9 +32,5 @@ def operation_routes(operations: tuple[Operation, ...] = OPERATIONS) -> list[Bas
             families.append(("gateway", f"{GATEWAY_PREFIX}/{op.name}/{ids}"))
         families += [("esb", f"{prefix}/{op.name}/") for prefix in ESB_PREFIXES]
         for family, path in families:
-            name = f"{op.name}:{family}:{path}"
-            route = Route(path, endpoint(op, family), methods=[op.method], name=name)
-            # Starlette serves HEAD wherever GET is; Django's require_GET answers it 405.
-            route.methods = {op.method}
-            routes.append(route)
+            routes.append(OperationRoute(path, endpoint(op, family), operation=op, family=family))
     return routes
