@@ -28,6 +28,8 @@ from simulator import Engine
 # take a start for done, which real bk-sops does not promise either. A small range such as
 # (0.1, 1.0) is what an idle worker gives.
 DEFAULT_DELAY = (0.0, 0.0)
+# What the worker's task_action("start") meets and bk-sops only logs.
+WORKER_DROPS = (sim.TaskAlreadyStarted, sim.InvalidOperation, sim.TaskNotFound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +47,17 @@ class StartQueue:
     def __init__(self, seed: int, delay: tuple[float, float] = DEFAULT_DELAY) -> None:
         self.seed = seed
         self.delay = delay
-        self._heap: list[tuple[datetime, int, QueuedStart]] = []
+        # Waiting starts by due time; read on every engine access (MockState.engine).
+        self.heap: list[tuple[datetime, int, QueuedStart]] = []
         self._count = 0  # starts ever queued (the order of equal due times)
         self._per_task: dict[int, int] = {}
         self.lost: list[QueuedStart] = []
 
-    def __bool__(self) -> bool:
-        return bool(self._heap)
-
     def wait(self, task_id: int) -> timedelta:
         """The delay of this task's next queued start: seeded, within the book's range."""
         low, high = self.delay
+        if high <= 0:  # the default: no draw to make
+            return timedelta(0)
         number = self._per_task.get(task_id, 0)
         digest = hashlib.sha256(f"start:{self.seed}:{task_id}:{number}".encode()).digest()
         fraction = int.from_bytes(digest[:8], "big") / 2**64
@@ -68,25 +70,27 @@ class StartQueue:
         wait = self.wait(task_id)
         self._per_task[task_id] = self._per_task.get(task_id, 0) + 1
         self._count += 1
+        if not wait and not lost:  # no delay: the start runs now (the hot path under load)
+            with contextlib.suppress(*WORKER_DROPS):
+                engine.start_task(task_id, executor)
+            return
         item = QueuedStart(now + wait, self._count, task_id, executor, now)
         if lost:
             self.lost.append(item)
-        elif wait <= timedelta(0):
-            _run(engine, item)
         else:
-            heapq.heappush(self._heap, (item.due, item.seq, item))
+            heapq.heappush(self.heap, (item.due, item.seq, item))
 
     def catch_up(self, engine: Engine, now: datetime) -> None:
         """Run every start due by `now`, each at its own due reading, in order."""
-        heap = self._heap
+        heap = self.heap
         while heap and heap[0][0] <= now:
             _run(engine, heapq.heappop(heap)[2])
 
     def next_due(self) -> datetime | None:
-        return self._heap[0][0] if self._heap else None
+        return self.heap[0][0] if self.heap else None
 
     def pending(self) -> list[QueuedStart]:
-        return [item for _, _, item in sorted(self._heap)]
+        return [item for _, _, item in sorted(self.heap)]
 
     # the scenario book's start delay and snapshots ----------------------------------------
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
@@ -112,14 +116,13 @@ class StartQueue:
                 if key == "lost":
                     self.lost.append(item)
                 else:
-                    heapq.heappush(self._heap, (item.due, item.seq, item))
+                    heapq.heappush(self.heap, (item.due, item.seq, item))
                 self._count = max(self._count, item.seq)
         self._per_task = {int(k): int(v) for k, v in data["queued"].items()}
 
 
 def _run(engine: Engine, item: QueuedStart) -> None:
-    # What the worker's task_action("start") meets, bk-sops only logs.
-    with contextlib.suppress(sim.TaskAlreadyStarted, sim.InvalidOperation, sim.TaskNotFound):
+    with contextlib.suppress(*WORKER_DROPS):
         engine.start_task(item.task_id, item.executor, at=item.due)
 
 

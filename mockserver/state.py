@@ -90,7 +90,7 @@ class MockState:
     @property
     def engine(self) -> Engine:
         """The engine, once every queued start due by now has run (each at its due reading)."""
-        if self.starts:
+        if self.starts.heap:
             self.starts.catch_up(self._engine, self.clock.now())
         return self._engine
 
