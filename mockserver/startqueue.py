@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import simulator.errors as sim
-from simulator import Engine
+from simulator import Clock, Engine
 
 # When neither the settings nor the fixture name one. Zero (a start runs at once) until the
 # contract suite's lifecycle model knows the queue: its checks (contract_tests/lifecycle.py)
@@ -63,17 +63,18 @@ class StartQueue:
         fraction = int.from_bytes(digest[:8], "big") / 2**64
         return timedelta(seconds=low + (high - low) * fraction)
 
-    def put(
-        self, engine: Engine, task_id: int, executor: str, now: datetime, *, lost: bool
-    ) -> None:
+    def put(self, engine: Engine, task_id: int, executor: str, clock: Clock, *, lost: bool) -> None:
         """Queue a start (or, with no delay, start now). A lost one never runs."""
+        if self.delay[1] <= 0 and not lost:  # no delay: the start runs now (hot under load)
+            try:
+                engine.start_task(task_id, executor)
+            except WORKER_DROPS:
+                return  # what bk-sops's worker meets, it only logs
+            return
         wait = self.wait(task_id)
         self._per_task[task_id] = self._per_task.get(task_id, 0) + 1
         self._count += 1
-        if not wait and not lost:  # no delay: the start runs now (the hot path under load)
-            with contextlib.suppress(*WORKER_DROPS):
-                engine.start_task(task_id, executor)
-            return
+        now = clock.now()
         item = QueuedStart(now + wait, self._count, task_id, executor, now)
         if lost:
             self.lost.append(item)

@@ -127,9 +127,7 @@ def _start(call: Call, mock: MockState) -> int:
 
 
 def queue_start(call: Call, mock: MockState, task_id: int) -> None:
-    mock.starts.put(
-        mock.engine, task_id, call.identity.username, mock.clock.now(), lost=call.lost_start
-    )
+    mock.starts.put(mock.engine, task_id, call.identity.username, mock.clock, lost=call.lost_start)
 
 
 @operation_handler

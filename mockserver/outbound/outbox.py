@@ -113,16 +113,17 @@ class Outbox:
         self.deliveries: list[Delivery] = []
         self._queue: list[tuple[datetime, int, Delivery]] = []
         self._open: set[int] = set()  # tasks with a record that may still end
+        # Whether a task end or an attempt may be waiting: read on every request, so a plain
+        # attribute, set again wherever `_open` or `_queue` change.
+        self.watching = False
 
-    @property
-    def watching(self) -> bool:
-        """Whether a task end or a due attempt may be waiting (cheap: read on every request)."""
-        return bool(self._open or self._queue)
+    def _watch(self) -> None:
+        self.watching = bool(self._open or self._queue)
 
     def register(self, engine: Engine, task_id: int, url: str, version: Any, now: datetime) -> None:
         self.records[task_id] = Record(task_id, url, version or None, now)
         self._open.add(task_id)
-        engine.task_ends.keep = True
+        self.watching = engine.task_ends.keep = True
 
     def collect(self, engine: Engine, outputs: Outputs) -> None:
         """Queue the callbacks of the task ends the engine reported since the last call."""
@@ -146,6 +147,7 @@ class Outbox:
                 heapq.heappush(self._queue, (end.at, delivery.id, delivery))
         # No record left to watch: the engine need not keep anyone's ends.
         engine.task_ends.keep = bool(self._open)
+        self._watch()
 
     def next_due(self, now: datetime) -> Delivery | None:
         if self._queue and self._queue[0][0] <= now:
@@ -163,6 +165,7 @@ class Outbox:
             delivery.due = due + RETRY_COUNTDOWN
             heapq.heappush(self._queue, (delivery.due, delivery.id, delivery))
             return attempt
+        self._watch()
         delivery.due = None
         delivery.outcome = record.status = "success" if outcome.ok else "fail"
         record.callback_time = due
@@ -188,6 +191,7 @@ class Outbox:
             if task is not None and not (task.is_finished or task.is_revoked):
                 self._open.add(record.task_id)
         engine.task_ends.keep = bool(self._open)
+        self._watch()
 
 
 def read_records(items: Any) -> list[Record]:
