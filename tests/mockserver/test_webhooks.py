@@ -296,3 +296,12 @@ def test_the_serve_flags_choose_hosts_and_timeout():
     assert chosen.webhook_hosts == ("hooks.internal", "127.0.0.1")
     assert chosen.webhook_timeout == 2.5
     assert settings_from(parser().parse_args(["serve"])).webhook_hosts == Settings().webhook_hosts
+
+
+def test_with_the_wall_clock_a_ticker_makes_the_calls():
+    """Nobody calls the mock after the start: time moving by itself is enough."""
+    with receiving() as receiver, RunningMock(clock="wall", speed=1000.0) as mock:
+        body = {"name": "x", "callback_url": receiver.url}
+        created = _post(mock, f"/apigw/create_and_start_task/{LINEAR}/{BIZ}/", body)["data"]
+        (call,) = receiver.wait_for(1)  # LINEAR takes ~17 s of clock: ~17 ms here
+        assert call.body == _form(task_id=created["task_id"], task_success=True)
