@@ -44,7 +44,7 @@ from .errors import (
     TaskNotFound,
     TaskNotStarted,
 )
-from .models import CountResult, NewTask, NodeDetail, NodeRun, TaskInfo, TemplateSpec
+from .models import CountResult, NewTask, NodeDetail, NodeRun, TaskEnd, TaskInfo, TemplateSpec
 from .periodic import PeriodicInfo
 from .scenarios import Scenario, ScenarioBook
 from .states import TRANSITIONS
@@ -74,6 +74,7 @@ __all__ = [
     "ScenarioBook",
     "SimulatorError",
     "TaskAlreadyStarted",
+    "TaskEnd",
     "TaskInfo",
     "TaskNotFound",
     "TaskNotStarted",

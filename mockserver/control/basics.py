@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockserver import outbound
 from mockserver.state import MockState
 from simulator import VirtualClock
 
@@ -15,6 +16,8 @@ from .base import ControlError, guarded, json_object, ok
 
 # Bounds of "run until idle", so a flow that loops forever cannot hang the server.
 UNTIL_IDLE_MAX_STEPS = 100_000
+# The virtual clock stays well inside what datetime can add to (year 9999).
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def clock_view(mock: MockState) -> dict[str, Any]:
@@ -63,7 +66,10 @@ async def clock(request: Request) -> Response:
             )
         extra = _move(mock, virtual, body)
         mock.engine.sync()
-        return ok({**clock_view(mock), **extra})
+        answer = {**clock_view(mock), **extra}
+    # Callbacks that fell due on the way are made before the answer (outbound/pump.py).
+    await outbound.drain(mock)
+    return ok(answer)
 
 
 def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[str, Any]:
@@ -71,25 +77,35 @@ def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[st
         seconds = body["advance"]
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ControlError(400, "invalid_advance", "advance must be a number of seconds >= 0")
+        if seconds > (LATEST - clock.now()).total_seconds():
+            raise ControlError(400, "invalid_advance", f"the clock stops at {LATEST.isoformat()}")
         clock.advance(float(seconds))
         return {}
     if "to" in body:
         target = moment(body["to"], "to")
         if target < clock.now():
             raise ControlError(400, "clock_backwards", "the clock never moves backwards")
+        if target > LATEST:
+            raise ControlError(400, "invalid_time", f"the clock stops at {LATEST.isoformat()}")
         clock.set(target)
         return {}
     if body.get("until_idle") is True:
         steps = 0
-        while (due := mock.engine.next_due()) is not None and steps < UNTIL_IDLE_MAX_STEPS:
+        while (due := _next_due(mock)) is not None and steps < UNTIL_IDLE_MAX_STEPS:
             if due > clock.now():
                 clock.set(due)
             mock.engine.sync()
             steps += 1
-        return {"idle": mock.engine.next_due() is None, "steps": steps}
+        return {"idle": _next_due(mock) is None, "steps": steps}
     raise ControlError(
         400, "invalid_move", 'send {"advance": s}, {"to": "<ISO 8601>"} or {"until_idle": true}'
     )
+
+
+def _next_due(mock: MockState) -> datetime | None:
+    """The engine's next due work, or a queued start's, whichever comes first."""
+    found = [d for d in (mock.engine.next_due(), mock.starts.next_due()) if d is not None]
+    return min(found, default=None)
 
 
 def moment(value: Any, name: str) -> datetime:
