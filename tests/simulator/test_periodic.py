@@ -134,3 +134,16 @@ def test_same_seed_same_calls_same_runs():
     _night(a, ca)
     _night(b, cb)
     assert a.export_state() == b.export_state()
+
+
+def test_run_tasks_report_their_ends_at_their_own_readings():
+    eng, clock = engine()
+    eng.task_ends.keep = True
+    pid = periodic(eng)
+    eng.set_periodic_enabled(pid, True, "ops")
+    clock.advance(130)  # runs at 08:01 and 08:02; each takes 10 s
+    ends = eng.take_task_ends()
+    assert [(end.at.minute, end.at.second, end.how) for end in ends] == [
+        (1, 10, "finished"),
+        (2, 10, "finished"),
+    ]
