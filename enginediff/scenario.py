@@ -130,6 +130,7 @@ class Scenario:
     actions: tuple[Action, ...] = ()
     horizon: int = 30
     template_id: int = 1
+    constants: Mapping[str, Any] = field(default_factory=dict)  # create_task's constants
 
     def __post_init__(self) -> None:
         times = [a.at for a in self.actions]
@@ -149,6 +150,7 @@ class Scenario:
             "behaviours": {k: b.to_dict() for k, b in sorted(self.behaviours.items())},
             "actions": [a.to_dict() for a in self.actions],
             "horizon": self.horizon,
+            "constants": dict(self.constants),
         }
 
     def to_json(self) -> str:
@@ -164,6 +166,7 @@ class Scenario:
                 actions=tuple(Action(**a) for a in data.get("actions", ())),
                 horizon=int(data.get("horizon", 30)),
                 template_id=int(data.get("template_id", 1)),
+                constants=dict(data.get("constants", {})),
             )
         except (KeyError, TypeError) as exc:
             raise ScenarioError(f"bad scenario: {exc}") from exc

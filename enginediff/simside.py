@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
 from simulator import Engine, ScenarioBook, SimulatorError, TemplateSpec, VirtualClock
 from simulator import Scenario as SimScenario
 
@@ -47,7 +45,9 @@ class SimRun:
             )
         self.engine = Engine(self.clock, SEED, book)
         spec = TemplateSpec(scenario.template_id, 1, scenario.name, "Other", tree)
-        new = self.engine.new_task(spec, name=TASK_NAME, creator="admin", project_id=1)
+        new = self.engine.new_task(
+            spec, name=TASK_NAME, creator="admin", project_id=1, constants=scenario.constants
+        )
         self.task_id = new.id
         self.run_tree = new.pipeline_tree
         self.run_tree["id"] = new.pipeline_id
@@ -98,9 +98,11 @@ class SimRun:
             row = self._row(node["id"])
             if row is not None:
                 out[self.back[node["id"]]] = row
-        info = self.engine.task(self.task_id)
-        if info.is_started:
-            out[ROOT] = (_root_state(info.state), 1, 0, False, False)
+        # The root's row: its state as get_task_status shows it (bk-sops's derivation), on both
+        # sides, because the public API gives the root's state only that way.
+        top = self.engine.status_tree(self.task_id, poll=False)
+        if top.get("state") != "CREATED":
+            out[ROOT] = (str(top["state"]), 1, 0, False, False)
         return out
 
     def _row(self, node_id: str) -> Row | None:
@@ -109,7 +111,3 @@ class SimRun:
             return None
         return (detail.state, detail.loop, detail.retry, detail.skip, detail.error_ignored)
 
-
-def _root_state(task_state: Any) -> str:
-    """The root's engine state, from the task state bk-sops shows (the derived one)."""
-    return str(task_state)

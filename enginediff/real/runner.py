@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -38,6 +39,11 @@ def setup() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    # The engine logs every refused operation with a traceback; the trace records the refusal.
+    for name in ("bamboo_engine", "pipeline", "celery", "root"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
     _READY = True
 
 
@@ -163,7 +169,7 @@ class RealSide:
         self.root_id: str = self.run_tree["id"]
         self.token = uuid.uuid4().hex  # noqa: TID251 - scopes the components' attempt counters
         by_run = {self.ids[k]: v for k, v in scenario.behaviours.items() if k in self.ids}
-        self.tree = engine_tree(self.run_tree, by_run, self.token)
+        self.tree = engine_tree(self.run_tree, by_run, self.token, scenario.constants)
         self.runtime = runtime
         self.trace = Trace(side)
         self.names = _names(self.run_tree)
