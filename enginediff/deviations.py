@@ -1,0 +1,79 @@
+"""Differences from bamboo-engine the simulator keeps on purpose (README: "Engine differences
+measured against bamboo-engine"). A measured difference that one of these explains is shown as
+that deviation, not as a failure; anything else is a failure to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .scenario import Scenario
+from .trace import Trace
+
+
+@dataclass(frozen=True)
+class Deviation:
+    key: str
+    reason: str
+    applies: Callable[[Scenario, Trace, Trace, str], bool]
+
+
+def divergence(real: Trace, sim: Trace) -> int:
+    """Index of the first sample where the two sides' rows differ (len when none)."""
+    for pos, ((_, a), (_, b)) in enumerate(zip(real.samples, sim.samples, strict=False)):
+        if a != b:
+            return pos
+    return len(real.samples)
+
+
+def _after_action(real: Trace, sim: Trace, op: str, ok: bool | None = None) -> bool:
+    """The sides part at or after an accepted action `op` (a callback with that `ok`)."""
+    split = divergence(real, sim)
+    labels = [label for label, _ in real.samples[: split + 1]]
+    accepted = {label for label, yes in real.results if yes}
+    for label in labels:
+        if label not in accepted:
+            continue
+        words = label.split()
+        if words[1] != op:
+            continue
+        if ok is None or (words[-1] == "ok") == ok:
+            return True
+    return False
+
+
+def _refused_after_revoke(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> bool:
+    if "real accepts, simulator refuses" not in diff:
+        return False
+    revoked = [label for label, yes in real.results if yes and label.split()[1] == "revoke"]
+    return bool(revoked)
+
+
+def _failing_callback(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> bool:
+    return _after_action(real, sim, "callback", ok=False)
+
+
+KNOWN: tuple[Deviation, ...] = (
+    Deviation(
+        "node-ops-after-revoke",
+        "the simulator refuses node operations on a revoked task; bamboo-engine accepts some "
+        "(a callback finishes its node, a retry re-runs it) but the revoked pipeline never "
+        "moves on, so bk-sops users only see effects that lead nowhere",
+        _refused_after_revoke,
+    ),
+    Deviation(
+        "callback-always-succeeds",
+        "a callback finishes its node in the simulator whatever its data; in bamboo-engine the "
+        "plugin's schedule() reads the data and may fail the node, and the simulator has no "
+        "plugin code (a failing callback is modelled as a scenario outcome instead)",
+        _failing_callback,
+    ),
+)
+
+
+def explain(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> Deviation | None:
+    for deviation in KNOWN:
+        if deviation.applies(scenario, real, sim, diff):
+            return deviation
+    return None
