@@ -111,6 +111,7 @@ class _Found(AssertionError):
 def search(examples: int = 200, seed: int = 0) -> SearchResult:
     """Run `examples` generated scenarios; shrink the first unexplained difference."""
     from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as use_seed
 
     result = SearchResult()
     last: list[Outcome] = []
@@ -118,11 +119,11 @@ def search(examples: int = 200, seed: int = 0) -> SearchResult:
     @settings(
         max_examples=examples,
         database=None,
-        derandomize=True,
         deadline=None,
         phases=(Phase.generate, Phase.shrink),
         suppress_health_check=list(HealthCheck),
     )
+    @use_seed(seed)
     @given(scenarios())
     def prop(scenario: Scenario) -> None:
         result.tried += 1
@@ -135,7 +136,6 @@ def search(examples: int = 200, seed: int = 0) -> SearchResult:
             last[:] = [outcome]
             raise _Found(outcome.difference)
 
-    prop._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
     try:
         prop()
     except _Found:
