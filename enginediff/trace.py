@@ -27,6 +27,29 @@ class Trace:
     # the real engine's exact per-node state writes (post_set_state), when the side has them
     transitions: dict[str, list[str]] | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "results": [list(r) for r in self.results],
+            "samples": [[label, {k: list(v) for k, v in rows.items()}] for label, rows in self.samples],
+            "api": self.api,
+            "transitions": self.transitions,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Trace:
+        samples = [
+            (label, {k: (v[0], v[1], v[2], v[3], v[4]) for k, v in rows.items()})
+            for label, rows in data["samples"]
+        ]
+        return cls(
+            side=data["side"],
+            results=[(label, bool(ok)) for label, ok in data["results"]],
+            samples=samples,
+            api=data["api"],
+            transitions=data["transitions"],
+        )
+
     def sample(self, label: str, rows: Sample) -> None:
         self.samples.append((label, rows))
 

@@ -123,14 +123,12 @@ def _constant_inputs(constants: Mapping[str, Any], given: Mapping[str, Any]) -> 
 def engine_tree(
     run: Mapping[str, Any],
     behaviours: Mapping[str, Behaviour],
-    token: str,
     given: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A run's web tree in the shape bamboo_engine.api.run_pipeline takes.
 
     `behaviours` is keyed by run node id; every activity becomes the test component of its
-    behaviour's kind, with the behaviour (and the run token that scopes its attempt counter)
-    as its one input. Conditions and the converge matching are left to the engine's validator.
+    behaviour's kind, with the behaviour as its one input. Conditions and the converge matching are left to the engine's validator.
     """
     out: dict[str, Any] = {"id": run["id"]}
     start, end = run["start_event"], run["end_event"]
@@ -164,7 +162,7 @@ def engine_tree(
                 **base,
                 "type": SUBPROCESS,
                 "params": {},
-                "pipeline": engine_tree(child, behaviours, token, params),
+                "pipeline": engine_tree(child, behaviours, params),
             }
             continue
         spec = behaviours.get(act_id, Behaviour())
@@ -179,7 +177,7 @@ def engine_tree(
             "component": {
                 "code": COMPONENT[spec.kind],
                 "inputs": {
-                    "behaviour": {"type": "plain", "value": {**spec.to_dict(), "run": token}}
+                    "behaviour": {"type": "plain", "value": spec.to_dict()}
                 },
             },
         }

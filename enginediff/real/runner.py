@@ -16,7 +16,6 @@ import heapq
 import itertools
 import logging
 import os
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -167,9 +166,8 @@ class RealSide:
         self.scenario = scenario
         self.run_tree, self.ids, self.back = sim.run_tree, sim.ids, dict(sim.back)
         self.root_id: str = self.run_tree["id"]
-        self.token = uuid.uuid4().hex  # noqa: TID251 - scopes the components' attempt counters
         by_run = {self.ids[k]: v for k, v in scenario.behaviours.items() if k in self.ids}
-        self.tree = engine_tree(self.run_tree, by_run, self.token, scenario.constants)
+        self.tree = engine_tree(self.run_tree, by_run, scenario.constants)
         self.runtime = runtime
         self.trace = Trace(side)
         self.names = _names(self.run_tree)

@@ -3,8 +3,8 @@
 One component per schedule kind, because bamboo-pipeline reads the kind from the class
 (`__need_schedule__`, `interval`): diff_instant (succeed or fail in execute), diff_poll (polled
 every POLL_INTERVAL seconds, done at the n-th poll), diff_callback (waits for a callback whose
-data says ok or not). A behaviour may fail its first `fail_times` attempts; attempts are counted
-per (run token, node id) in this process, which is the one that runs the node in both modes.
+data says ok or not). A behaviour may fail its first `fail_times` attempts; the attempt is read
+from the node's state row (its retry count), so it holds across worker processes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pipeline.component_framework.component import Component
 from pipeline.core.flow.activity import Service, StaticIntervalGenerator
 
 POLL_INTERVAL = 2
-_ATTEMPTS: dict[tuple[str, str], int] = {}
 
 
 def _behaviour(data: Any) -> dict[str, Any]:
@@ -24,14 +23,17 @@ def _behaviour(data: Any) -> dict[str, Any]:
 
 
 def _attempt_fails(service: Service, data: Any) -> bool:
-    """Count this attempt; True when it is one of the attempts the behaviour makes fail."""
+    """True when this attempt is one the behaviour makes fail (retries so far < fail_times)."""
+    from pipeline.eri.models import State
+
     spec = _behaviour(data)
-    key = (str(spec.get("run", "")), str(service.id))
-    _ATTEMPTS[key] = _ATTEMPTS.get(key, 0) + 1
     if spec.get("kind") != "fail":
         return False
     fail_times = int(spec.get("fail_times", 0))
-    return fail_times == 0 or _ATTEMPTS[key] <= fail_times
+    if fail_times == 0:
+        return True
+    retry = State.objects.filter(node_id=service.id).values_list("retry", flat=True).first()
+    return int(retry or 0) < fail_times
 
 
 def _fail(data: Any) -> bool:
