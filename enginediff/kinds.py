@@ -37,7 +37,7 @@ def first_activity(tree: Mapping[str, Any]) -> str:
 
 
 def _one(name: str, template_id: int, tree: Mapping[str, Any], spec: Behaviour,
-         actions: list[Action], horizon: int = 16, **extra: Any) -> Scenario:
+         actions: list[Action], horizon: int = 12, **extra: Any) -> Scenario:
     target = first_activity(tree)
     filled = [_on(a, target) if a.node == TARGET else a for a in actions]
     return Scenario(
@@ -102,7 +102,7 @@ def _subprocess(template_id: int, tree: Mapping[str, Any]) -> Scenario | None:
                 Action(1, "pause_subproc", act["id"]),
                 Action(8, "resume_subproc", act["id"]),
             ),
-            horizon=16,
+            horizon=12,
         )
     return None
 

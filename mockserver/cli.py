@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .settings import DEFAULT_VIRTUAL_START, Settings
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "engine-diff")
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -125,6 +125,11 @@ def parser() -> argparse.ArgumentParser:
         add_help=False,
         help="run the contract suite against --base-url (see sops-mock contract --help)",
     )
+    sub.add_parser(
+        "engine-diff",
+        add_help=False,
+        help="compare the engine with the real bamboo-engine (needs the engine-diff extra)",
+    )
     return root
 
 
@@ -139,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["contract"]:
         return contract(argv[1:])
+    if argv[:1] == ["engine-diff"]:  # a child interpreter too: mockserver never imports it
+        import subprocess
+
+        return subprocess.call([sys.executable, "-m", "enginediff", *argv[1:]])
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
