@@ -1,7 +1,8 @@
 """Comparing two traces: the engine level first, then the API level; the first difference wins.
 
 Engine level, in this order: which actions were accepted; which nodes got a state; each node's
-sequence of (state, loop, retry, skip, error_ignored) rows; the final rows. API level: the
+sequence of (state, loop, retry, skip, error_ignored) rows, each with the clock reading (or the
+action) at which it was first seen; the final rows. API level: the
 normalised get_task_status trees. With `interleaving=False` (worker mode), the sequences are the
 per-node state writes, which do not depend on how parallel branches interleave.
 """
@@ -26,7 +27,7 @@ def engine_difference(real: Trace, sim: Trace) -> str | None:
     if only:
         node = only[0]
         side = "real" if node in seq_a else "simulator"
-        return f"node {_short(node)} has a state only on the {side} side ({(seq_a | seq_b)[node][-1][0]})"
+        return f"node {_short(node)} has a state only on the {side} side ({(seq_a | seq_b)[node][-1][1][0]})"
     for node in sorted(seq_a):
         if seq_a[node] != seq_b[node]:
             return f"node {_short(node)}: real {_rows(seq_a[node])} vs simulator {_rows(seq_b[node])}"
@@ -35,15 +36,15 @@ def engine_difference(real: Trace, sim: Trace) -> str | None:
     return None
 
 
-def _rows(rows: list[tuple[str, int, int, bool, bool]]) -> str:
+def _rows(rows: list[tuple[str, tuple[str, int, int, bool, bool]]]) -> str:
     parts = []
-    for state, loop, retry, skip, ignored in rows:
+    for label, (state, loop, retry, skip, ignored) in rows:
         text = state
         flags = [f"retry={retry}"] if retry else []
         flags += ["skip"] if skip else []
         flags += ["error_ignored"] if ignored else []
         flags += [f"loop={loop}"] if loop != 1 else []
-        parts.append(text + (f"({','.join(flags)})" if flags else ""))
+        parts.append(text + (f"({','.join(flags)})" if flags else "") + f"@{label}")
     return "->".join(parts)
 
 

@@ -57,14 +57,15 @@ class Trace:
     def final(self) -> Sample:
         return self.samples[-1][1] if self.samples else {}
 
-    def sequences(self) -> dict[str, list[Row]]:
-        """Per node, the distinct rows it went through, in order (repeats folded)."""
-        out: dict[str, list[Row]] = {}
-        for _, rows in self.samples:
+    def sequences(self) -> dict[str, list[tuple[str, Row]]]:
+        """Per node, the distinct rows it went through, each with the sample (clock reading or
+        action) where it was first seen; repeats folded."""
+        out: dict[str, list[tuple[str, Row]]] = {}
+        for label, rows in self.samples:
             for node, row in rows.items():
                 seen = out.setdefault(node, [])
-                if not seen or seen[-1] != row:
-                    seen.append(row)
+                if not seen or seen[-1][1] != row:
+                    seen.append((label, row))
         return out
 
 
