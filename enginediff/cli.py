@@ -134,8 +134,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
                      "same" if found is None else "DIFFERENT", found or ""])  # fmt: skip
     head = ["template", "scenario", "worker mode", "deterministic mode", "verdict", "difference"]
     for row in [head, *rows]:
-        print("  ".join(_cell(c, w).ljust(w) for c, w in zip(row, [8, 18, 30, 30, 10, 60],
-                                                             strict=True)).rstrip())
+        print(
+            "  ".join(
+                _cell(c, w).ljust(w) for c, w in zip(row, [8, 18, 30, 30, 10, 60], strict=True)
+            ).rstrip()
+        )
     print(f"\n{len(scenarios)} scenarios in worker mode in {seconds:.1f} s; {bad} disagree")
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
@@ -186,8 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if not engine_available():
         print(
-            "engine-diff needs the real engine: pip install 'sops-mock[engine-diff]' "
-            "(Python 3.11)",
+            "engine-diff needs the real engine: pip install 'sops-mock[engine-diff]' (Python 3.11)",
             file=sys.stderr,
         )
         return 2

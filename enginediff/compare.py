@@ -27,10 +27,13 @@ def engine_difference(real: Trace, sim: Trace) -> str | None:
     if only:
         node = only[0]
         side = "real" if node in seq_a else "simulator"
-        return f"node {_short(node)} has a state only on the {side} side ({(seq_a | seq_b)[node][-1][1][0]})"
+        last = (seq_a | seq_b)[node][-1][1][0]
+        return f"node {_short(node)} has a state only on the {side} side ({last})"
     for node in sorted(seq_a):
         if seq_a[node] != seq_b[node]:
-            return f"node {_short(node)}: real {_rows(seq_a[node])} vs simulator {_rows(seq_b[node])}"
+            return (
+                f"node {_short(node)}: real {_rows(seq_a[node])} vs simulator {_rows(seq_b[node])}"
+            )
     if real.final != sim.final:
         return "final rows differ"
     return None

@@ -58,7 +58,9 @@ def _failing_callback(scenario: Scenario, real: Trace, sim: Trace, diff: str) ->
 def _has_fork(tree: Any) -> bool:
     from .trees import gateways
 
-    return any(g["type"] in ("ParallelGateway", "ConditionalParallelGateway") for g in gateways(tree))
+    return any(
+        g["type"] in ("ParallelGateway", "ConditionalParallelGateway") for g in gateways(tree)
+    )
 
 
 def _branch_order(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> bool:

@@ -26,7 +26,7 @@ class _Builder:
 
     def new_id(self) -> str:
         self.count += 1
-        return hashlib.md5(f"{self.prefix}/{self.count}".encode()).hexdigest()  # noqa: S324
+        return hashlib.md5(f"{self.prefix}/{self.count}".encode()).hexdigest()
 
 
 def _constant(key: str, value: str, index: int) -> dict[str, Any]:

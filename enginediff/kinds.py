@@ -28,7 +28,7 @@ def first_activity(tree: Mapping[str, Any]) -> str:
         seen.add(node_id)
         act = acts.get(node_id)
         if act is not None and act.get("type") != SUBPROCESS:
-            return node_id
+            return str(node_id)
         node = acts.get(node_id) or gws.get(node_id) or tree["start_event"]
         outgoing = node.get("outgoing") or []
         for flow in [outgoing] if isinstance(outgoing, str) else outgoing:
@@ -36,8 +36,15 @@ def first_activity(tree: Mapping[str, Any]) -> str:
     raise ValueError("the tree has no top-level service activity")
 
 
-def _one(name: str, template_id: int, tree: Mapping[str, Any], spec: Behaviour,
-         actions: list[Action], horizon: int = 12, **extra: Any) -> Scenario:
+def _one(
+    name: str,
+    template_id: int,
+    tree: Mapping[str, Any],
+    spec: Behaviour,
+    actions: list[Action],
+    horizon: int = 12,
+    **extra: Any,
+) -> Scenario:
     target = first_activity(tree)
     filled = [_on(a, target) if a.node == TARGET else a for a in actions]
     return Scenario(
@@ -70,8 +77,11 @@ def _skip_exg(template_id: int, tree: Mapping[str, Any]) -> Scenario | None:
     for gw in tree["gateways"].values():
         if gw["type"] != "ExclusiveGateway" or gw.get("default_condition"):
             continue
-        names = {k for k in tree.get("constants", {}) if any(
-            k in c["evaluate"] for c in gw["conditions"].values())}
+        names = {
+            k
+            for k in tree.get("constants", {})
+            if any(k in c["evaluate"] for c in gw["conditions"].values())
+        }
         if not names:
             continue
         flow = sorted(gw["conditions"])[0]
@@ -79,7 +89,7 @@ def _skip_exg(template_id: int, tree: Mapping[str, Any]) -> Scenario | None:
             name="skip_exg",
             tree=tree,
             template_id=template_id,
-            constants={k: "nomatch" for k in names},
+            constants=dict.fromkeys(names, "nomatch"),
             actions=(Action(0, "start"), Action(2, "skip_exg", gw["id"], flow)),
             horizon=8,
         )
@@ -121,7 +131,9 @@ KINDS: dict[str, Maker] = {
         "ignorable", i, t, Behaviour(kind="fail", ignorable=True), [], horizon=4
     ),
     "poll": lambda i, t: _one("poll", i, t, POLL3, []),
-    "callback_ok": lambda i, t: _one("callback_ok", i, t, CALLBACK, [Action(3, "callback", TARGET)]),
+    "callback_ok": lambda i, t: _one(
+        "callback_ok", i, t, CALLBACK, [Action(3, "callback", TARGET)]
+    ),
     "callback_not_ok": lambda i, t: _one(
         "callback_not_ok", i, t, CALLBACK, [Action(3, "callback", TARGET, ok=False)]
     ),
@@ -140,7 +152,11 @@ KINDS: dict[str, Maker] = {
         i,
         t,
         CALLBACK,
-        [Action(2, "forced_fail", TARGET), Action(4, "retry", TARGET), Action(6, "callback", TARGET)],
+        [
+            Action(2, "forced_fail", TARGET),
+            Action(4, "retry", TARGET),
+            Action(6, "callback", TARGET),
+        ],
     ),
     "skip_exg": _skip_exg,
     "subprocess_pause": _subprocess,

@@ -42,16 +42,11 @@ def summary(trace: Trace) -> str:
     return f"{root} [{parts}]"
 
 
-def run_both(scenario: Scenario, mode: str = "deterministic") -> Outcome:
-    """The real engine (deterministic in-process, or worker) and the simulator on a scenario."""
-    if mode == "worker":
-        from .real.worker import WorkerRun
+def run_both(scenario: Scenario) -> Outcome:
+    """The real engine (deterministic, in-process) and the simulator on a scenario."""
+    from .real.runner import DeterministicRun
 
-        real = WorkerRun.shared().run(scenario)
-    else:
-        from .real.runner import DeterministicRun
-
-        real = DeterministicRun(scenario).run()
+    real = DeterministicRun(scenario).run()
     sim = SimRun(scenario).run()
     difference = first_difference(real, sim)
     deviation = None if difference is None else explain(scenario, real, sim, difference)

@@ -38,16 +38,20 @@ def _blocks(depth: int) -> st.SearchStrategy[list[Block]]:
             lambda hits: ("cpg", b, tuple(sorted(hits)))
         )
     )
-    sub = st.lists(st.one_of(st.just(ACT), _branches(st.just([ACT])).map(lambda b: ("par", b))),
-                   min_size=1, max_size=2).map(lambda body: ("sub", body))
+    sub = st.lists(
+        st.one_of(st.just(ACT), _branches(st.just([ACT])).map(lambda b: ("par", b))),
+        min_size=1,
+        max_size=2,
+    ).map(lambda body: ("sub", body))
     block = st.one_of(st.just(ACT), par, exg, cpg, sub)
     return st.lists(block, min_size=1, max_size=3)
 
 
 BEHAVIOURS = st.one_of(
     st.just(Behaviour()),
-    st.builds(Behaviour, kind=st.just("fail"), fail_times=st.integers(0, 1),
-              ignorable=st.booleans()),
+    st.builds(
+        Behaviour, kind=st.just("fail"), fail_times=st.integers(0, 1), ignorable=st.booleans()
+    ),
     st.builds(Behaviour, kind=st.just("poll"), polls=st.integers(1, 3)),
     st.builds(Behaviour, kind=st.just("callback"), ignorable=st.booleans()),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+
 from simulator import Engine, ScenarioBook, SimulatorError, TemplateSpec, VirtualClock
 from simulator import Scenario as SimScenario
 
@@ -110,4 +111,3 @@ class SimRun:
         if detail.state is None:
             return None
         return (detail.state, detail.loop, detail.retry, detail.skip, detail.error_ignored)
-

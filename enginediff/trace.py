@@ -31,7 +31,9 @@ class Trace:
         return {
             "side": self.side,
             "results": [list(r) for r in self.results],
-            "samples": [[label, {k: list(v) for k, v in rows.items()}] for label, rows in self.samples],
+            "samples": [
+                [label, {k: list(v) for k, v in rows.items()}] for label, rows in self.samples
+            ],
             "api": self.api,
             "transitions": self.transitions,
         }

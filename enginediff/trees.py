@@ -128,7 +128,8 @@ def engine_tree(
     """A run's web tree in the shape bamboo_engine.api.run_pipeline takes.
 
     `behaviours` is keyed by run node id; every activity becomes the test component of its
-    behaviour's kind, with the behaviour as its one input. Conditions and the converge matching are left to the engine's validator.
+    behaviour's kind, with the behaviour as its one input. Conditions and the converge
+    matching are left to the engine's validator.
     """
     out: dict[str, Any] = {"id": run["id"]}
     start, end = run["start_event"], run["end_event"]
@@ -176,9 +177,7 @@ def engine_tree(
             "optional": False,
             "component": {
                 "code": COMPONENT[spec.kind],
-                "inputs": {
-                    "behaviour": {"type": "plain", "value": spec.to_dict()}
-                },
+                "inputs": {"behaviour": {"type": "plain", "value": spec.to_dict()}},
             },
         }
     out["activities"] = acts

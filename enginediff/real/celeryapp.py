@@ -11,7 +11,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enginediff.real.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -20,10 +20,10 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..scenario import Action, Scenario
-from ..simside import TASK_NAME, SimRun
-from ..trace import ROOT, Sample, Trace, derive_legacy, normal_api
-from ..trees import SUBPROCESS, engine_tree, nodes
+from enginediff.scenario import Action, Scenario
+from enginediff.simside import TASK_NAME, SimRun
+from enginediff.trace import ROOT, Sample, Trace, derive_legacy, normal_api
+from enginediff.trees import SUBPROCESS, engine_tree, nodes
 
 _READY = False
 
@@ -69,8 +69,8 @@ class Recorder:
 def _virtual_runtime(push: Callable[[int, str, dict[str, Any]], None]) -> Any:
     from pipeline.eri.runtime import BambooDjangoRuntime
 
-    class VirtualRuntime(BambooDjangoRuntime):  # type: ignore[misc]
-        def execute(  # type: ignore[override]
+    class VirtualRuntime(BambooDjangoRuntime):
+        def execute(
             self,
             process_id: int,
             node_id: str,
@@ -87,7 +87,7 @@ def _virtual_runtime(push: Callable[[int, str, dict[str, Any]], None]) -> Any:
             }
             push(0, "execute", args)
 
-        def schedule(  # type: ignore[override]
+        def schedule(
             self,
             process_id: int,
             node_id: str,
@@ -104,7 +104,7 @@ def _virtual_runtime(push: Callable[[int, str, dict[str, Any]], None]) -> Any:
             }
             push(0, "schedule", args)
 
-        def set_next_schedule(  # type: ignore[override]
+        def set_next_schedule(
             self,
             process_id: int,
             node_id: str,
@@ -218,7 +218,7 @@ class RealSide:
         return bool(res.result)
 
     def _behaviour_input(self, node: str) -> Any:
-        from ..trees import _walk_acts
+        from enginediff.trees import _walk_acts
 
         for act in _walk_acts(self.tree):
             if act["id"] == node and act.get("type") != SUBPROCESS:
@@ -247,7 +247,9 @@ class RealSide:
         """get_task_status's data as bk-sops's view builds it from the engine (legacy format)."""
         from bamboo_engine import api
 
-        res = api.get_pipeline_states(runtime=self.runtime, root_id=self.root_id, flat_children=False)
+        res = api.get_pipeline_states(
+            runtime=self.runtime, root_id=self.root_id, flat_children=False
+        )
         if not res.result or not res.data:
             return None
         tree = res.data[self.root_id]

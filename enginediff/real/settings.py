@@ -7,7 +7,7 @@ SQLite unless ENGINE_DIFF_DB names a file (the worker mode shares one file betwe
 
 import os
 
-SECRET_KEY = "engine-diff-only"  # noqa: S105 - never served
+SECRET_KEY = "engine-diff-only"
 DEBUG = False
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -27,8 +27,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..scenario import Scenario
-from ..trace import Trace
+from enginediff.scenario import Scenario
+from enginediff.trace import Trace
 
 SLACK = 0.5  # seconds after a clock reading at which the worker-mode action happens
 READY_TIMEOUT = 60.0

@@ -31,4 +31,5 @@ def read_writes(path: str) -> list[tuple[str, str]]:
     if not os.path.exists(path):
         return []
     with open(path, encoding="utf-8") as fh:
-        return [tuple(json.loads(line)) for line in fh if line.strip()]  # type: ignore[misc]
+        pairs = [json.loads(line) for line in fh if line.strip()]
+    return [(str(node), str(state)) for node, state in pairs]

@@ -12,7 +12,9 @@ SCENARIOS = fixture_scenarios()
 pytestmark = needs_engine
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{s.template_id}-{s.name}" for s in SCENARIOS])
+@pytest.mark.parametrize(
+    "scenario", SCENARIOS, ids=[f"{s.template_id}-{s.name}" for s in SCENARIOS]
+)
 def test_the_simulator_runs_the_scenario_as_bamboo_engine_does(scenario):
     outcome = run_both(scenario)
     assert not outcome.failed, outcome.difference

@@ -10,7 +10,9 @@ from enginediff.scenario import Action, Behaviour, Scenario, ScenarioError
 from enginediff.simside import SimRun
 from enginediff.trees import activity_ids, engine_tree, fixture_templates, id_map, prepared_tree
 
-TREE = build([("act",), ("par", [[("act",)], [("act",), ("act",)]]), ("exg", [[("act",)], [("act",)]], 1)])
+TREE = build(
+    [("act",), ("par", [[("act",)], [("act",), ("act",)]]), ("exg", [[("act",)], [("act",)]], 1)]
+)
 
 
 def test_a_scenario_survives_json():
@@ -19,7 +21,11 @@ def test_a_scenario_survives_json():
         "s",
         TREE,
         {a: Behaviour(kind="fail", ex_data="boom", fail_times=1, ignorable=True)},
-        (Action(0, "start"), Action(2, "retry", a, inputs={"x": 1}), Action(3, "callback", a, ok=False)),
+        (
+            Action(0, "start"),
+            Action(2, "retry", a, inputs={"x": 1}),
+            Action(3, "callback", a, ok=False),
+        ),
         horizon=9,
         constants={"${route_3}": "b0"},
     )

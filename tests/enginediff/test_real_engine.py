@@ -72,22 +72,31 @@ def test_the_comparison_reports_a_planted_difference(monkeypatch):
 
     def slower(spec):
         made = original(spec)
-        return dataclasses.replace(made, duration=made.duration + 2) if spec.kind == "poll" else made
+        return (
+            dataclasses.replace(made, duration=made.duration + 2) if spec.kind == "poll" else made
+        )
 
     monkeypatch.setattr(simside, "sim_behaviour", slower)
-    outcome = run_both(KINDS["poll"](30, _template(30)))
-    assert outcome.failed
+    outcome = run_both(kind("poll", 30))
+    assert outcome.failed and outcome.difference is not None
     assert outcome.difference.startswith("engine: node")
     assert "real FINISHED@t=4 vs simulator FINISHED@t=6" in outcome.difference
 
 
 def test_engine_and_api_levels_are_told_apart():
-    scenario = KINDS["fail"](30, _template(30))
+    scenario = kind("fail", 30)
     real, sim = det(scenario), simside.SimRun(scenario).run()
     assert first_difference(real, sim) is None
     sim.api["children"][next(iter(sim.api["children"]))]["name"] = "renamed"
     assert engine_difference(real, sim) is None
-    assert first_difference(real, sim).startswith("api: get_task_status /children/")
+    found = first_difference(real, sim)
+    assert found is not None and found.startswith("api: get_task_status /children/")
+
+
+def kind(name, template_id):
+    made = KINDS[name](template_id, _template(template_id))
+    assert made is not None
+    return made
 
 
 def _template(template_id):
@@ -96,8 +105,8 @@ def _template(template_id):
     return next(tree for tid, _, tree in fixture_templates() if tid == template_id)
 
 
-@pytest.mark.parametrize("kind", ["callback_not_ok", "revoke_callback"])
-def test_the_known_deviations_are_named_not_hidden(kind):
-    outcome = run_both(KINDS[kind](31, _template(31)))
+@pytest.mark.parametrize("name", ["callback_not_ok", "revoke_callback"])
+def test_the_known_deviations_are_named_not_hidden(name):
+    outcome = run_both(kind(name, 31))
     assert outcome.difference is not None and outcome.deviation is not None
     assert outcome.verdict.startswith("deviation: ")

@@ -17,8 +17,14 @@ def run(behaviours, *actions, horizon=10):
 def test_a_failed_node_and_a_retry_show_in_the_sequences_and_the_status_tree():
     trace = run({A: Behaviour(kind="fail", fail_times=1)}, Action(3, "retry", A))
     seq = trace.sequences()
-    assert [row for _, row in seq[A]] == [("FAILED", 1, 0, False, False), ("FINISHED", 1, 1, False, False)]
-    assert seq[ROOT] == [("t=0 start", ("FAILED", 1, 0, False, False)), (f"t=3 retry {A[:8]}", ("FINISHED", 1, 0, False, False))]
+    assert [row for _, row in seq[A]] == [
+        ("FAILED", 1, 0, False, False),
+        ("FINISHED", 1, 1, False, False),
+    ]
+    assert seq[ROOT] == [
+        ("t=0 start", ("FAILED", 1, 0, False, False)),
+        (f"t=3 retry {A[:8]}", ("FINISHED", 1, 0, False, False)),
+    ]
     assert B not in [n for n, _ in trace.samples[0][1].items()]
     assert trace.results == [("t=0 start", True), (f"t=3 retry {A[:8]}", True)]
     assert trace.api["state"] == "FINISHED" and trace.api["children"][A]["retry"] == 1
