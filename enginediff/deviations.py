@@ -70,7 +70,25 @@ def _branch_order(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> boo
     return diff.startswith(root_flags) and _has_fork(scenario.tree)
 
 
+def _callback_on_polled_node(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> bool:
+    """A callback sent to a node that is being polled (not waiting for a callback)."""
+    if "callback" not in diff or "real accepts, simulator refuses" not in diff:
+        return False
+    words = diff.split(":", 1)[1].split()
+    prefix = words[words.index("callback") + 1]
+    kinds = {scenario.behaviour(n).kind for n in scenario.behaviours if n.startswith(prefix)}
+    return kinds == {"poll"}
+
+
 KNOWN: tuple[Deviation, ...] = (
+    Deviation(
+        "callback-on-polled-node",
+        "bamboo-engine accepts a callback for any node with a live schedule, a polled one too, "
+        "and runs the plugin's schedule() once more with the data (an extra poll); the "
+        "simulator has no plugin code to run, so it refuses a callback to a node that is not "
+        "waiting for one (\"Schedule matching query does not exist.\")",
+        _callback_on_polled_node,
+    ),
     Deviation(
         "branch-order",
         "the simulator runs a forked branch depth-first up to where it waits, then the next "
