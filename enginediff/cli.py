@@ -21,13 +21,20 @@ from .run import Outcome, engine_available, run_both, summary
 from .scenario import Scenario
 from .trees import fixture_templates
 
-# The worker-mode subset: (template id, kind); one of each way a run moves on.
+# The worker-mode subset: (template id, kind); one of each way a run moves on. They run side by
+# side on one worker, so the subset costs about one horizon of wall-clock time.
 WORKER_SUBSET = (
+    (30, "fail"),
     (31, "retry_inputs"),
+    (31, "skip"),
+    (32, "forced_fail_retry"),
     (33, "pause_resume"),
-    (40, "callback_ok"),
     (33, "revoke_polling"),
+    (34, "ignorable"),
+    (35, "poll"),
     (36, "subprocess_pause"),
+    (40, "callback_ok"),
+    (10002, "skip_exg"),
 )
 
 

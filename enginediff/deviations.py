@@ -86,7 +86,7 @@ KNOWN: tuple[Deviation, ...] = (
         "bamboo-engine accepts a callback for any node with a live schedule, a polled one too, "
         "and runs the plugin's schedule() once more with the data (an extra poll); the "
         "simulator has no plugin code to run, so it refuses a callback to a node that is not "
-        "waiting for one (\"Schedule matching query does not exist.\")",
+        'waiting for one ("Schedule matching query does not exist.")',
         _callback_on_polled_node,
     ),
     Deviation(

@@ -35,7 +35,7 @@ def sim_behaviour(spec: Behaviour) -> SimScenario:
 class SimRun:
     """One scenario on a fresh engine; `run()` gives the trace."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, seed: int = SEED) -> None:
         self.scenario = scenario
         self.clock = VirtualClock(T0)
         tree = prepared_tree(scenario)
@@ -44,7 +44,7 @@ class SimRun:
             book.set_template_node(
                 scenario.template_id, node_id, sim_behaviour(scenario.behaviour(node_id))
             )
-        self.engine = Engine(self.clock, SEED, book)
+        self.engine = Engine(self.clock, seed, book)  # the seed picks the run's ids
         spec = TemplateSpec(scenario.template_id, 1, scenario.name, "Other", tree)
         new = self.engine.new_task(
             spec, name=TASK_NAME, creator="admin", project_id=1, constants=scenario.constants

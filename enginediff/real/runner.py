@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from enginediff.scenario import Action, Scenario
-from enginediff.simside import TASK_NAME, SimRun
+from enginediff.simside import SEED, TASK_NAME, SimRun
 from enginediff.trace import ROOT, Sample, Trace, derive_legacy, normal_api
 from enginediff.trees import SUBPROCESS, engine_tree, nodes
 
@@ -164,9 +164,9 @@ def run_entry(runtime: Any, kind: str, args: Mapping[str, Any]) -> None:
 class RealSide:
     """Operations and views shared by the deterministic and the worker runners."""
 
-    def __init__(self, scenario: Scenario, runtime: Any, side: str) -> None:
+    def __init__(self, scenario: Scenario, runtime: Any, side: str, seed: int = SEED) -> None:
         # The simulator hands out the execution tree (fresh ids): run exactly that tree here.
-        sim = SimRun(scenario)
+        sim = SimRun(scenario, seed)
         self.scenario = scenario
         self.run_tree, self.ids, self.back = sim.run_tree, sim.ids, dict(sim.back)
         self.root_id: str = self.run_tree["id"]

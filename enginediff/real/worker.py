@@ -2,14 +2,13 @@
 
 `run_worker(scenarios)` runs a child interpreter (`python -m enginediff.real.worker`), because
 Django must be configured for a shared SQLite file before it is imported. The child starts
-Debian's redis-server on a free 127.0.0.1 port, and for every scenario starts a Celery worker
-(`-Q er_execute,er_schedule`, two prefork processes), runs the script in wall-clock time (each
-action half a second after its clock reading, so that work due at the reading is done), stops
-the worker, and reports the per-node state writes, the final rows, the action results and the
-status tree. Everything it started is stopped, also on errors.
-
-The worker is restarted per scenario: a revoked poller leaves ETA messages behind, and runs of
-one template reuse node ids, so nothing may outlive its scenario.
+Debian's redis-server on a free 127.0.0.1 port and a Celery worker (`-Q er_execute,er_schedule`,
+two prefork processes), then runs the scenarios, BATCH at a time, in wall-clock time: each
+action half a second after its clock reading and once the queues are empty (so that work due
+at the reading is done). Every scenario's run
+gets its own ids (a seed per scenario), so the runs and any message a revoked poller leaves
+behind cannot meet. It reports, per scenario, the per-node state writes, the final rows, the
+action results and the status tree. Everything it started is stopped, also on errors.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from enginediff.scenario import Scenario
 from enginediff.trace import Trace
 
 SLACK = 0.5  # seconds after a clock reading at which the worker-mode action happens
+BATCH = 3  # scenarios run side by side: more and the worker falls behind the script
 READY_TIMEOUT = 60.0
 
 
@@ -94,12 +94,6 @@ def _redis_up(port: int) -> bool:
         return False
 
 
-def _flush(port: int) -> None:
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-        sock.sendall(b"FLUSHALL\r\n")
-        sock.recv(16)
-
-
 def _wait_until(moment: float) -> None:
     # The worker mode runs in wall-clock time by nature (Celery countdowns are real seconds).
     delay = moment - time.perf_counter()
@@ -107,40 +101,64 @@ def _wait_until(moment: float) -> None:
         time.sleep(delay)
 
 
-def _run_one(scenario: Scenario, env: dict[str, str], work: Path, port: int) -> Trace:
+def _queued(port: int) -> int:
+    """Messages waiting in the engine's two queues (not yet taken by the worker)."""
+    total = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        for queue in (b"er_execute", b"er_schedule"):
+            sock.sendall(b"LLEN " + queue + b"\r\n")
+            total += int(sock.recv(64).strip().lstrip(b":") or 0)
+    return total
+
+
+def _run_all(
+    scenarios: Sequence[Scenario], env: dict[str, str], work: Path, port: int
+) -> list[Trace]:
     from bamboo_engine import api  # noqa: F401  - fail early if the extra is missing
     from pipeline.eri.runtime import BambooDjangoRuntime
 
-    from .runner import RealSide, clear_tables
-    from .writes import read_writes
+    from enginediff.real.runner import RealSide
+    from enginediff.real.writes import read_writes
 
-    clear_tables()
-    _flush(port)
-    writes = work / "writes.jsonl"
-    writes.unlink(missing_ok=True)
-    ready = work / "worker.ready"
-    ready.unlink(missing_ok=True)
+    sides = [
+        RealSide(s, BambooDjangoRuntime(), "worker", seed=100 + pos)
+        for pos, s in enumerate(scenarios)
+    ]
+    timeline = sorted(
+        ((a.at, pos, n) for pos, s in enumerate(scenarios) for n, a in enumerate(s.actions)),
+    )
     args = [
         sys.executable, "-m", "celery", "-A", "enginediff.real.celeryapp", "worker",
         "-Q", "er_execute,er_schedule", "-P", "prefork", "-c", "2", "-l", "WARNING",
         "--without-heartbeat", "--without-gossip", "--without-mingle",
         "-n", f"diff-{port}@127.0.0.1",
     ]  # fmt: skip
-    side = RealSide(scenario, BambooDjangoRuntime(), "worker")
     with _process(args, work / "celery.log", env):
         _wait_for(lambda: _ping(port), "the Celery worker")
-        start = time.perf_counter()
-        for action in scenario.actions:
-            _wait_until(start + action.at + SLACK)
-            side.trace.results.append((action.label(), side.apply(action)))
-        _wait_until(start + scenario.horizon + SLACK)
-        side.trace.sample("end", side.rows())
-    trace = side.finish()
-    per_node: dict[str, list[str]] = {}
-    for node, state in read_writes(str(writes)):
-        per_node.setdefault(side.back.get(node, node), []).append(state)
-    trace.transitions = per_node
-    return trace
+        for first in range(0, len(scenarios), BATCH):
+            batch = range(first, min(first + BATCH, len(scenarios)))
+            start = time.perf_counter()
+            for at, pos, n in timeline:
+                if pos not in batch:
+                    continue
+                _wait_until(start + at + SLACK)
+                _wait_for(lambda: _queued(port) == 0, "an empty queue")
+                action = scenarios[pos].actions[n]
+                sides[pos].trace.results.append((action.label(), sides[pos].apply(action)))
+            _wait_until(start + max(scenarios[pos].horizon for pos in batch) + SLACK)
+            for pos in batch:
+                sides[pos].trace.sample("end", sides[pos].rows())
+    writes = read_writes(str(work / "writes.jsonl"))
+    traces = []
+    for side in sides:
+        trace = side.finish()
+        per_node: dict[str, list[str]] = {}
+        for node, state in writes:
+            if node in side.back:
+                per_node.setdefault(side.back[node], []).append(state)
+        trace.transitions = per_node
+        traces.append(trace)
+    return traces
 
 
 def _ping(port: int) -> bool:
@@ -177,7 +195,7 @@ def main() -> int:
 
             setup()
             connect_file_recorder()
-            traces = [_run_one(s, env, work, port).to_dict() for s in scenarios]
+            traces = [t.to_dict() for t in _run_all(scenarios, env, work, port)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     sys.stdout.write(json.dumps(traces))

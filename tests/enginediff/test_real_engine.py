@@ -110,3 +110,19 @@ def test_the_known_deviations_are_named_not_hidden(name):
     outcome = run_both(kind(name, 31))
     assert outcome.difference is not None and outcome.deviation is not None
     assert outcome.verdict.startswith("deviation: ")
+
+
+def test_a_callback_to_a_polled_node_is_the_known_deviation_not_a_failure():
+    tree = build([("act",), ("act",)])
+    first = activity_ids(tree)[0]
+    scenario = Scenario(
+        "callback-on-poll",
+        tree,
+        {first: Behaviour(kind="poll", polls=2)},
+        (Action(0, "start"), Action(0, "callback", first)),
+        horizon=4,
+    )
+    outcome = run_both(scenario)
+    assert outcome.real.results[1] == (f"t=0 callback {first[:8]} ok", True)  # bamboo accepts
+    assert outcome.sim.results[1][1] is False
+    assert outcome.deviation is not None and outcome.deviation.key == "callback-on-polled-node"
