@@ -68,7 +68,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     exgs = [g for g in gateways(tree) if g["type"] == "ExclusiveGateway"]
     actions = [Action(0, "start")]
     at = 0
-    for _ in range(draw(st.integers(0, 4))):
+    # node operations mostly aim at activities, sometimes at a gateway or a subprocess (where
+    # the engines must refuse them alike)
+    others = [g["id"] for g in gateways(tree)] + subs
+    for _ in range(draw(st.integers(0, 6))):
         at += draw(st.integers(0, 3))
         choices = ["pause", "resume", "revoke", *NODE_OPS]
         if subs:
@@ -77,7 +80,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             choices.append("skip_exg")
         op = draw(st.sampled_from(choices))
         if op in NODE_OPS:
-            node = draw(st.sampled_from(acts))
+            pool = others if others and draw(st.integers(0, 5)) == 0 else acts
+            node = draw(st.sampled_from(pool))
             inputs = {"note": "again"} if op == "retry" and draw(st.booleans()) else None
             ok = draw(st.booleans()) if op == "callback" else True
             actions.append(Action(at, op, node, inputs=inputs, ok=ok))
