@@ -101,6 +101,25 @@ def markdown(rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+MARK = {"same": "same", "DIFFERENT": "**DIFF**"}
+
+
+def matrix(outcomes: Sequence[Outcome]) -> str:
+    """Templates x kinds: `same`, the deviation's name, **DIFF**, or - (kind does not apply)."""
+    kinds = list(dict.fromkeys(o.scenario.name for o in outcomes))
+    cells: dict[tuple[int, str], str] = {}
+    for o in outcomes:
+        verdict = o.verdict
+        cells[(o.scenario.template_id, o.scenario.name)] = MARK.get(
+            verdict, verdict.removeprefix("deviation: ")
+        )
+    lines = ["| template | " + " | ".join(kinds) + " |", "|" + " --- |" * (len(kinds) + 1)]
+    for tid in dict.fromkeys(o.scenario.template_id for o in outcomes):
+        row = [cells.get((tid, k), "-") for k in kinds]
+        lines.append(f"| {tid} | " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def cmd_table(args: argparse.Namespace) -> int:
     kinds = args.kinds.split(",") if args.kinds else None
     templates = [int(x) for x in args.templates.split(",")] if args.templates else None
@@ -118,7 +137,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     )
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
-            fh.write(markdown(rows))
+            fh.write(matrix(outcomes) + "\n" + markdown(rows))
     return 1 if failed else 0
 
 

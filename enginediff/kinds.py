@@ -1,8 +1,9 @@
 """Scenario kinds: for any template tree, the standard scenarios the differential suite runs.
 
-Each kind acts on the template's first activity on the main line (the first one reached from
-the start event), so that it applies to every tree; two kinds need a tree feature (an
-exclusive gateway, a subprocess) and return None where the tree has none.
+Each kind acts on the template's first activity that a run reaches (in flow order from the
+start event; gateways branch on the template's constants), so that it applies to every tree;
+two kinds need a tree feature (an exclusive gateway, a subprocess) and return None where the
+tree has none.
 """
 
 from __future__ import annotations
@@ -16,8 +17,18 @@ from .trees import SUBPROCESS
 Maker = Callable[[int, Mapping[str, Any]], Scenario | None]
 
 
-def first_activity(tree: Mapping[str, Any]) -> str:
-    """The first top-level service activity reached from the start event (flow order)."""
+def reached(template_id: int, tree: Mapping[str, Any]) -> set[str]:
+    """The nodes a plain run of the tree reaches (the simulator, all activities succeeding):
+    gateways pick their branches from the template's constants."""
+    from .simside import SimRun
+
+    probe = Scenario("probe", tree, template_id=template_id, actions=(Action(0, "start"),))
+    return set(SimRun(probe).run().final)
+
+
+def first_activity(tree: Mapping[str, Any], runs: set[str] | None = None) -> str:
+    """The first top-level service activity reached from the start event (flow order), among
+    the nodes a run reaches when `runs` is given."""
     flows, acts, gws = tree["flows"], tree["activities"], tree["gateways"]
     seen: set[str] = set()
     queue = [tree["start_event"]["id"]]
@@ -27,7 +38,7 @@ def first_activity(tree: Mapping[str, Any]) -> str:
             continue
         seen.add(node_id)
         act = acts.get(node_id)
-        if act is not None and act.get("type") != SUBPROCESS:
+        if act is not None and act.get("type") != SUBPROCESS and (runs is None or node_id in runs):
             return str(node_id)
         node = acts.get(node_id) or gws.get(node_id) or tree["start_event"]
         outgoing = node.get("outgoing") or []
@@ -45,7 +56,7 @@ def _one(
     horizon: int = 12,
     **extra: Any,
 ) -> Scenario:
-    target = first_activity(tree)
+    target = first_activity(tree, reached(template_id, tree))
     filled = [_on(a, target) if a.node == TARGET else a for a in actions]
     return Scenario(
         name=name,
@@ -101,7 +112,7 @@ def _subprocess(template_id: int, tree: Mapping[str, Any]) -> Scenario | None:
     for act in tree["activities"].values():
         if act.get("type") != SUBPROCESS:
             continue
-        inner = first_activity(act["pipeline"])
+        inner = first_activity(act["pipeline"], reached(template_id, tree))
         return Scenario(
             name="subprocess_pause",
             tree=tree,

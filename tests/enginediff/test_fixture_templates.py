@@ -21,3 +21,8 @@ def test_the_simulator_runs_the_scenario_as_bamboo_engine_does(scenario):
     # both sides really ran: the root got a state and every action got an answer
     assert ROOT in outcome.real.final and ROOT in outcome.sim.final
     assert len(outcome.real.results) == len(scenario.actions)
+    # the kind's target activity really ran on the real engine
+    for node, behaviour in scenario.behaviours.items():
+        assert node in outcome.real.final, (node, behaviour)
+        if behaviour.kind == "fail" and not behaviour.fail_times and scenario.name == "fail":
+            assert outcome.real.final[node][0] == ("FINISHED" if behaviour.ignorable else "FAILED")
