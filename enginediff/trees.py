@@ -63,18 +63,19 @@ def _pairs(template: Mapping[str, Any], run: Mapping[str, Any]) -> Iterator[tupl
 def id_map(template: Mapping[str, Any], run: Mapping[str, Any]) -> dict[str, str]:
     """Template node/flow id -> the id the run gave it (the execution tree keeps the order)."""
     found = dict(_pairs(template, run))
-    for act in _walk_acts(run):
+    for act in walk_activities(run):
         tid = act.get("template_node_id")
         if tid and found.get(tid) != act["id"]:
             raise ValueError(f"activity {tid} did not pair with its run copy")
     return found
 
 
-def _walk_acts(tree: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+def walk_activities(tree: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every activity (service activities and subprocesses), subprocess contents included."""
     for act in tree["activities"].values():
         yield act
         if act.get("type") == SUBPROCESS:
-            yield from _walk_acts(act["pipeline"])
+            yield from walk_activities(act["pipeline"])
 
 
 def prepared_tree(scenario: Scenario) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def prepared_tree(scenario: Scenario) -> dict[str, Any]:
     bk-sops forces skippable on an error_ignorable node (pipeline_web/parser/format.py).
     """
     tree = copy.deepcopy(dict(scenario.tree))
-    for act in _walk_acts(tree):
+    for act in walk_activities(tree):
         if scenario.behaviour(act["id"]).ignorable:
             act["error_ignorable"] = True
             act["skippable"] = True
@@ -91,11 +92,11 @@ def prepared_tree(scenario: Scenario) -> dict[str, Any]:
 
 
 def activity_ids(tree: Mapping[str, Any]) -> list[str]:
-    return [a["id"] for a in _walk_acts(tree) if a.get("type") != SUBPROCESS]
+    return [a["id"] for a in walk_activities(tree) if a.get("type") != SUBPROCESS]
 
 
 def subprocess_ids(tree: Mapping[str, Any]) -> list[str]:
-    return [a["id"] for a in _walk_acts(tree) if a.get("type") == SUBPROCESS]
+    return [a["id"] for a in walk_activities(tree) if a.get("type") == SUBPROCESS]
 
 
 def gateways(tree: Mapping[str, Any]) -> list[dict[str, Any]]:

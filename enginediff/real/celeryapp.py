@@ -29,6 +29,7 @@ app.conf.update(
     result_serializer="json",
     task_ignore_result=True,
     worker_hijack_root_logger=False,
+    worker_prefetch_multiplier=1,  # a taken message starts at once: the runner waits for that
     broker_connection_retry_on_startup=True,
 )
 app.set_current()

@@ -218,9 +218,9 @@ class RealSide:
         return bool(res.result)
 
     def _behaviour_input(self, node: str) -> Any:
-        from enginediff.trees import _walk_acts
+        from enginediff.trees import walk_activities
 
-        for act in _walk_acts(self.tree):
+        for act in walk_activities(self.tree):
             if act["id"] == node and act.get("type") != SUBPROCESS:
                 return act["component"]["inputs"]["behaviour"]["value"]
         return {}

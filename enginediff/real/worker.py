@@ -4,11 +4,11 @@
 Django must be configured for a shared SQLite file before it is imported. The child starts
 Debian's redis-server on a free 127.0.0.1 port and a Celery worker (`-Q er_execute,er_schedule`,
 two prefork processes), then runs the scenarios, BATCH at a time, in wall-clock time: each
-action half a second after its clock reading and once the queues are empty (so that work due
-at the reading is done). Every scenario's run
-gets its own ids (a seed per scenario), so the runs and any message a revoked poller leaves
-behind cannot meet. It reports, per scenario, the per-node state writes, the final rows, the
-action results and the status tree. Everything it started is stopped, also on errors.
+action half a second after its clock reading and once the worker has settled (no queued
+message, no process awake, no schedule running), so that work due at the reading is done.
+Every scenario's run gets its own ids (a seed per scenario), so the runs and any message a
+revoked poller leaves behind cannot meet. It reports, per scenario, the per-node state writes,
+the final rows, the action results and the status tree. Everything it started is stopped, also on errors.
 """
 
 from __future__ import annotations
@@ -111,6 +111,22 @@ def _queued(port: int) -> int:
     return total
 
 
+def _settled(port: int) -> bool:
+    """Nothing runs or waits to run now: no message in the queues, no process awake (executing),
+    no schedule being run. Checked three times over 0.3 s, so that a message the worker has
+    just taken has time to wake its process."""
+    from pipeline.eri.models import Process, Schedule
+
+    for _ in range(3):
+        awake = Process.objects.filter(asleep=False, suspended=False, dead=False)
+        if _queued(port) or awake.exists():
+            return False
+        if Schedule.objects.filter(scheduling=True).exists():
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def _run_all(
     scenarios: Sequence[Scenario], env: dict[str, str], work: Path, port: int
 ) -> list[Trace]:
@@ -142,7 +158,7 @@ def _run_all(
                 if pos not in batch:
                     continue
                 _wait_until(start + at + SLACK)
-                _wait_for(lambda: _queued(port) == 0, "an empty queue")
+                _wait_for(lambda: _settled(port), "the worker to settle")
                 action = scenarios[pos].actions[n]
                 sides[pos].trace.results.append((action.label(), sides[pos].apply(action)))
             _wait_until(start + max(scenarios[pos].horizon for pos in batch) + SLACK)
