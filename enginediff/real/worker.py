@@ -8,7 +8,8 @@ action half a second after its clock reading and once the worker has settled (no
 message, no process awake, no schedule running), so that work due at the reading is done.
 Every scenario's run gets its own ids (a seed per scenario), so the runs and any message a
 revoked poller leaves behind cannot meet. It reports, per scenario, the per-node state writes,
-the final rows, the action results and the status tree. Everything it started is stopped, also on errors.
+the final rows, the action results and the status tree. Everything it started is stopped,
+also on errors.
 """
 
 from __future__ import annotations
