@@ -5,7 +5,9 @@ the clock's time: every public call first runs what fell due, then acts at the c
 No HTTP, no threads, no wall clock (except `WallClock`). Modules:
 
     engine      the public operations; event queue; records and snapshots (with records.py)
+    actions     task and node actions as tables, the operation log and its replay
     runtime     node states, branch processes, the execute loop; operations.py: node actions
+    nodekinds   what the loop does per node kind (a table); activities: an activity's run
     tree        web-tree validation and converge matching; exclude.py: create-time pruning
     plan        a validated tree compiled to indexed nodes; instance.py: the execution tree
     conditions  `${var}` rendering and the boolrule-compatible parser (never eval)
@@ -17,6 +19,7 @@ Where it knowingly differs from bk-sops / bamboo-engine (each is also said where
   * re-entering a FINISHED node (a loop) clears its finish time instead of keeping it;
   * skip_cpg with no flows is refused instead of leaving the gateway waiting forever;
   * a status read is logged as an operation only when it counted as a poll;
+  * a callback accepted by a timed or polling run is ignored (bamboo hands it to the plugin);
   * only plain `${name}` templates are rendered; other Mako expressions stay as text.
 """
 
@@ -32,6 +35,7 @@ from .errors import (
     InvalidTree,
     NodeNotFound,
     NodeOperationError,
+    RecordMissing,
     SimulatorError,
     TaskAlreadyStarted,
     TaskNotFound,
@@ -58,6 +62,7 @@ __all__ = [
     "NodeNotFound",
     "NodeOperationError",
     "NodeRun",
+    "RecordMissing",
     "Scenario",
     "ScenarioBook",
     "SimulatorError",
