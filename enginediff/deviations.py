@@ -71,13 +71,18 @@ def _branch_order(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> boo
 
 
 def _callback_on_polled_node(scenario: Scenario, real: Trace, sim: Trace, diff: str) -> bool:
-    """A callback sent to a node that is being polled (not waiting for a callback)."""
-    if "callback" not in diff or "real accepts, simulator refuses" not in diff:
-        return False
-    words = diff.split(":", 1)[1].split()
-    prefix = words[words.index("callback") + 1]
-    kinds = {scenario.behaviour(n).kind for n in scenario.behaviours if n.startswith(prefix)}
-    return kinds == {"poll"}
+    """The sides part at or after an accepted callback sent to a node that is being polled."""
+    split = divergence(real, sim)
+    accepted = {label for label, yes in real.results if yes}
+    for label, _ in real.samples[: split + 1]:
+        words = label.split()
+        if label in accepted and words[1] == "callback":
+            kinds = {
+                scenario.behaviour(n).kind for n in scenario.behaviours if n.startswith(words[2])
+            }
+            if kinds == {"poll"}:
+                return True
+    return False
 
 
 KNOWN: tuple[Deviation, ...] = (
