@@ -178,6 +178,7 @@ class RealSide:
         self.all_ids = [n["id"] for n in nodes(self.run_tree)]
 
     def apply(self, action: Action) -> bool:
+        """Do what bk-sops's task and node dispatchers do for the action (bamboo_engine.api)."""
         from bamboo_engine import api
 
         rt, node = self.runtime, self.ids.get(action.node, action.node)
@@ -197,6 +198,9 @@ class RealSide:
         elif action.op == "resume_subproc":
             res = api.resume_pipeline(runtime=rt, pipeline_id=node)
         elif action.op == "retry":
+            # bk-sops's retry_v2 reads the node's Data first (gateways and events have none)
+            if not api.get_data(runtime=rt, node_id=node).result:
+                return False
             data = None
             if action.inputs is not None:
                 behaviour = self._behaviour_input(node)

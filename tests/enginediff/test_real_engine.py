@@ -131,3 +131,13 @@ def test_a_callback_to_a_polled_node_is_the_known_deviation_not_a_failure():
         ("FINISHED", 1, 0, False, False),
     )
     assert outcome.deviation is not None and outcome.deviation.key == "callback-on-polled-node"
+
+
+def test_a_retry_of_a_gateway_is_refused_as_bk_sops_refuses_it():
+    # bk-sops's retry reads the node's Data first; a gateway has none (found by the search)
+    tree = build([("exg", [[("act",)], [("act",)]], -1)])
+    gw = next(iter(tree["gateways"].values()))["id"]
+    scenario = Scenario("retry-gw", tree, actions=(Action(0, "start"), Action(1, "retry", gw)))
+    outcome = run_both(scenario)
+    assert outcome.real.final[gw][0] == "FAILED"
+    assert outcome.real.results[1][1] is False and outcome.difference is None
