@@ -106,7 +106,7 @@ KNOWN: tuple[Deviation, ...] = (
     Deviation(
         "node-ops-after-revoke",
         "the simulator refuses node operations on a revoked task; bamboo-engine accepts some "
-        "(a callback finishes its node, a retry re-runs it) but the revoked pipeline never "
+        "(a callback still finishes its node) but the revoked pipeline never "
         "moves on, so bk-sops users only see effects that lead nowhere",
         _refused_after_revoke,
     ),
