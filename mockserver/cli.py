@@ -21,7 +21,7 @@ from .settings import DEFAULT_VIRTUAL_START, Settings
 if TYPE_CHECKING:
     from .wirefaults import ExposeTransport
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "diff")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 _DEFAULTS = Settings()
 _PORT = flags.int_from(1, 65535)
@@ -292,9 +292,15 @@ def fixtures_generate(args: argparse.Namespace) -> int:
 
 def _fixtures_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fx = sub.add_parser(
-        "fixtures", help="fixture tools", description="Fixture tools (one: generate)."
+        "fixtures", help="fixture tools", description="Fixture tools: generate, import."
     )
-    fx_sub = fx.add_subparsers(dest="fixtures_command", required=True, metavar="{generate}")
+    fx_sub = fx.add_subparsers(dest="fixtures_command", required=True, metavar="{generate,import}")
+    fx_sub.add_parser(
+        "import",
+        add_help=False,
+        help="read a deployment's projects and templates into a fixture file "
+        "(see sops-mock fixtures import --help)",
+    )
     gen = fx_sub.add_parser(
         "generate",
         help="write a realistic fixture made with Faker",
@@ -342,6 +348,12 @@ def parser() -> argparse.ArgumentParser:
         help="run the contract suite: in-process against the mock by default, or against "
         "--base-url (see sops-mock contract --help)",
     )
+    sub.add_parser(
+        "diff",
+        add_help=False,
+        help="run one seeded script against two targets and report how they differ "
+        "(see sops-mock diff --help)",
+    )
     return root
 
 
@@ -352,10 +364,19 @@ def contract(argv: Sequence[str]) -> int:
     return subprocess.call([sys.executable, "-m", "contract_tests", *argv])
 
 
+def bring_your_own(argv: Sequence[str]) -> int:
+    """fixtures import and diff, in a child interpreter: they talk HTTP to targets, as contract."""
+    import subprocess
+
+    return subprocess.call([sys.executable, "-m", "byod", *argv])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["contract"]:
         return contract(argv[1:])
+    if argv[:2] == ["fixtures", "import"] or argv[:1] == ["diff"]:
+        return bring_your_own(argv[1:] if argv[0] == "fixtures" else argv)
     args = parser().parse_args(argv)
     try:
         if args.command == "serve":

@@ -6,13 +6,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"schemas", "fixtures", "simulator", "mockserver", "contract_tests", "tests", "bench"}
+OURS = {
+    "schemas",
+    "fixtures",
+    "simulator",
+    "mockserver",
+    "contract_tests",
+    "byod",
+    "tests",
+    "bench",
+}
 ALLOWED = {
     "schemas": set(),
     "fixtures": set(),
     "simulator": set(),
     "mockserver": {"simulator", "schemas", "fixtures"},
     "contract_tests": {"schemas", "mockserver", "fixtures"},
+    "byod": {"schemas", "mockserver", "fixtures", "simulator", "contract_tests"},
 }
 
 
