@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -79,6 +80,28 @@ def component_codes(tree: dict[str, Any]) -> set[str]:
         if isinstance(inner, dict):
             codes |= component_codes(inner)
     return codes
+
+
+def fill_subprocesses(
+    tree: dict[str, Any], project: dict[int, Any], common: dict[int, Any], depth: int = 0
+) -> list[str]:
+    """Give each SubProcess node that came without its `pipeline` the tree of the template it
+    names (some reads, e.g. common template info, never unfold them); returns what was filled."""
+    filled: list[str] = []
+    for activity in (tree.get("activities") or {}).values():
+        if not isinstance(activity, dict) or activity.get("type") != "SubProcess":
+            continue
+        inner = activity.get("pipeline")
+        if inner is None and depth < 8:
+            source = common if activity.get("template_source") == "common" else project
+            found = source.get(activity.get("template_id"))  # type: ignore[arg-type]
+            if found is not None:
+                inner = copy.deepcopy(found)
+                activity["pipeline"] = inner
+                filled.append(str(activity.get("template_id")))
+        if isinstance(inner, dict):
+            filled += fill_subprocesses(inner, project, common, depth + 1)
+    return filled
 
 
 def public_url(url: str) -> str:

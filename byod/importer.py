@@ -195,6 +195,14 @@ def import_deployment(
         "common_templates": common_entries,
         "scenario_defaults": {},
     }
+    by_project = {t["id"]: t["pipeline_tree"] for t in templates}
+    by_common = {t["id"]: t["pipeline_tree"] for t in common_entries}
+    for kind, items in (("template", templates), ("common template", common_entries)):
+        for t in items:
+            for inner in convert.fill_subprocesses(t["pipeline_tree"], by_project, by_common):
+                summary.defaulted.append(
+                    (f"{kind} {t['id']}", f"subprocess tree not in the answer: template {inner}'s")
+                )
     fixture = _valid_part(fixture, summary)
     _add_scenarios(fixture, summary)
     for kind in ("templates", "common_templates"):
@@ -233,7 +241,7 @@ def _drop(fixture: dict[str, Any], path: str, reason: str) -> tuple[str, str] | 
             index = int(path[len(prefix) :].split("]")[0])
             template = fixture[kind].pop(index)
             label = "common template" if kind == "common_templates" else "template"
-            return f"{label} {template.get('id')}", reason
+            return f"{label} {template.get('id')}", f"{path}: {reason}"
     return None
 
 
