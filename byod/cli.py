@@ -78,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
     from .diffing import cli as diff_cli
 
     diff_cli.add_parser(sub)
+    from .record import cli as record_cli
+
+    record_cli.add_parser(sub)
     return root
 
 
@@ -118,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "import":
             return run_import(args)
+        if args.command == "record":
+            from .record import cli as record_cli
+
+            return record_cli.run(args)
         from .diffing import cli as diff_cli
 
         return diff_cli.run(args)

@@ -86,7 +86,7 @@ class ApiClient:
             body = None
         return Answer(response.status_code, body, dict(response.headers))
 
-    def data(self, name: str, ids: dict[str, Any] | None = None, **params: Any) -> Any:
+    def data(self, name: str, ids: dict[str, Any] | None = None, /, **params: Any) -> Any:
         """The `data` of a successful answer; anything else raises TargetCallError."""
         answer = self.call(name, ids, params)
         body = answer.body

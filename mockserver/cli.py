@@ -21,7 +21,7 @@ from .settings import DEFAULT_VIRTUAL_START, Settings
 if TYPE_CHECKING:
     from .wirefaults import ExposeTransport
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "diff")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "diff", "record")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 _DEFAULTS = Settings()
 _PORT = flags.int_from(1, 65535)
@@ -349,6 +349,12 @@ def parser() -> argparse.ArgumentParser:
         "--base-url (see sops-mock contract --help)",
     )
     sub.add_parser(
+        "record",
+        add_help=False,
+        help="a proxy in front of a deployment that journals what it sees and compiles it "
+        "into a fixture with scenarios (see sops-mock record --help)",
+    )
+    sub.add_parser(
         "diff",
         add_help=False,
         help="run one seeded script against two targets and report how they differ "
@@ -365,7 +371,7 @@ def contract(argv: Sequence[str]) -> int:
 
 
 def bring_your_own(argv: Sequence[str]) -> int:
-    """fixtures import and diff, in a child interpreter: they talk HTTP to targets, as contract."""
+    """fixtures import, diff and record in a child interpreter: they talk HTTP, as contract."""
     import subprocess
 
     return subprocess.call([sys.executable, "-m", "byod", *argv])
@@ -375,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["contract"]:
         return contract(argv[1:])
-    if argv[:2] == ["fixtures", "import"] or argv[:1] == ["diff"]:
+    if argv[:2] == ["fixtures", "import"] or argv[:1] in (["diff"], ["record"]):
         return bring_your_own(argv[1:] if argv[0] == "fixtures" else argv)
     args = parser().parse_args(argv)
     try:
