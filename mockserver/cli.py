@@ -374,7 +374,12 @@ def bring_your_own(argv: Sequence[str]) -> int:
     """fixtures import, diff and record in a child interpreter: they talk HTTP, as contract."""
     import subprocess
 
-    return subprocess.call([sys.executable, "-m", "byod", *argv])
+    child = subprocess.Popen([sys.executable, "-m", "byod", *argv])
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C reaches the child too: `record` compiles its journal, then ends
 
 
 def main(argv: Sequence[str] | None = None) -> int:

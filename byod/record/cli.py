@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from pathlib import Path
 
 import fixtures
+from byod import convert
 from mockserver import flags
 
 from .compile import compile_journal
@@ -46,12 +48,27 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: is a file; name a folder")
     out.mkdir(parents=True, exist_ok=True)
-    journal = Journal(out / "journal.jsonl").open()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        uvicorn.run(
-            RecordingProxy(args.upstream, journal), host=args.host, port=args.port,
-            log_level="warning",
-        )  # fmt: skip
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        raise UsageError(f"--port {args.port}: cannot listen on it ({exc.strerror})") from None
+    # Listening before uvicorn starts: connections queue from the moment the line below is out.
+    sock.listen(128)
+    journal = Journal(out / "journal.jsonl").open()
+    sys.stdout.write(
+        f"Recording: http://{args.host}:{args.port} -> {convert.public_url(args.upstream)} "
+        f"(journal {out / 'journal.jsonl'}; Ctrl-C compiles {out / 'fixture.json'})\n"
+    )
+    sys.stdout.flush()
+    config = uvicorn.Config(
+        RecordingProxy(args.upstream, journal), log_level="warning", lifespan="on"
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn shut down cleanly, then re-raised the signal: Ctrl-C is how this ends
     finally:
         journal.close()
     sys.stdout.write(compile_folder(out, read(out / "journal.jsonl")))

@@ -3,6 +3,8 @@ fixture replayed in a fresh mock goes through the same states at the same clock 
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -118,3 +120,32 @@ def test_record_refuses_a_file_as_its_folder(tmp_path: Path):
     assert (
         done.stderr.strip() == f"sops-mock record: error: --out {taken}: is a file; name a folder"
     )
+
+
+def test_the_record_command_journals_and_compiles_on_interrupt(tmp_path: Path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "rec"
+    with RunningMock() as upstream:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "record", "--upstream", upstream.base_url,
+             "--port", str(port), "--out", str(out)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().startswith(f"Recording: http://127.0.0.1:{port} ->")
+            with ApiClient(f"http://127.0.0.1:{port}", CREDS) as client:
+                client.data("get_template_info", {"template_id": TEMPLATE, "bk_biz_id": 2})
+            # What Ctrl-C in a terminal does: SIGINT to the command and the child it runs.
+            os.killpg(child.pid, signal.SIGINT)
+            rest, errors = child.communicate(timeout=60)
+        finally:
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == 0, errors
+    assert "templates: 1" in rest
+    compiled = fixtures.load(str(out / "fixture.json"))
+    assert [t["id"] for t in compiled["templates"]] == [TEMPLATE]
+    assert SECRET not in (out / "journal.jsonl").read_text("utf-8")
