@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     findings = compare(run_a, run_b)
     ok = {f.id for f in findings if allowed(f, patterns)}
     a, b = convert.public_url(args.a), convert.public_url(args.b)
-    steps = len(run_a.steps)
+    steps = (len(run_a.steps), len(run_b.steps))
     sys.stdout.write(as_text(a, b, findings, ok, steps))
     if args.json_out:
         Path(args.json_out).write_text(as_json(a, b, findings, ok, steps), encoding="utf-8")

@@ -6,11 +6,14 @@ A finding's `id` ("KIND | STEP | WHERE") is what an allow-file lists (fnmatch pa
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .normalize import enum_values, message_text, normalise, shape
 from .script import Run, Step
+
+_POLL = re.compile(r" \d+$")
 
 
 @dataclass(frozen=True)
@@ -30,54 +33,73 @@ class Finding:
         return {"id": self.id, **asdict(self)}
 
 
-def _normalised(run: Run) -> dict[str, tuple[Step, Any]]:
+def _groups(run: Run) -> dict[str, list[tuple[Step, Any]]]:
+    """Normalised answers by step; the polls ("poll 0", "poll 1"...) form one group, since how
+    many there are depends on timing: the state trace compares their order instead."""
     tasks = {task: f"<task#{n}>" for n, task in enumerate(run.task_ids, 1)}
-    return {step.name: (step, normalise(step.body, tasks)) for step in run.steps}
+    groups: dict[str, list[tuple[Step, Any]]] = {}
+    for step in run.steps:
+        name = _POLL.sub("", step.name)
+        groups.setdefault(name, []).append((step, normalise(step.body, tasks)))
+    return groups
 
 
 def compare(a: Run, b: Run) -> list[Finding]:
     found: list[Finding] = []
-    left, right = _normalised(a), _normalised(b)
+    left, right = _groups(a), _groups(b)
     names = list(left) + [name for name in right if name not in left]
     for name in names:
         if name not in left or name not in right:
             present = name in left
-            op = (left.get(name) or right[name])[0].op
+            op = (left.get(name) or right[name])[0][0].op
             found.append(Finding("step", name, op, "run", present, not present))
             continue
-        found += _compare_step(left[name], right[name])
+        found += _compare_group(name, left[name], right[name])
     for task in sorted(set(a.traces) | set(b.traces)):
         if a.traces.get(task) != b.traces.get(task):
             found.append(
                 Finding(
-                    "trace",
-                    task,
-                    "get_task_status",
-                    "state sequence",
-                    a.traces.get(task),
-                    b.traces.get(task),
+                    "trace", task, "get_task_status", "state sequence",
+                    a.traces.get(task), b.traces.get(task),
                 )
-            )
+            )  # fmt: skip
     return found
 
 
-def _compare_step(left: tuple[Step, Any], right: tuple[Step, Any]) -> list[Finding]:
-    (sa, body_a), (sb, body_b) = left, right
+def _merged(
+    items: list[tuple[Step, Any]],
+) -> tuple[set[int | None], dict[str, set[str]], dict[str, set[str]]]:
+    statuses: set[int | None] = set()
+    shapes: dict[str, set[str]] = {}
+    enums: dict[str, set[str]] = {}
+    for step, body in items:
+        statuses.add(step.status)
+        shape(body, out=shapes)
+        enum_values(body, out=enums)
+    return statuses, shapes, enums
+
+
+def _compare_group(
+    name: str, left: list[tuple[Step, Any]], right: list[tuple[Step, Any]]
+) -> list[Finding]:
+    first = left[0][0]
     out: list[Finding] = []
 
     def add(kind: str, where: str, va: Any, vb: Any) -> None:
-        out.append(Finding(kind, sa.name, sa.op, where, va, vb))
+        out.append(Finding(kind, name, first.op, where, va, vb))
 
-    if sa.status != sb.status:
-        add("envelope" if sa.bad_input else "status", "HTTP status", sa.status, sb.status)
-    if sa.bad_input and isinstance(body_a, dict) and isinstance(body_b, dict):
+    (status_a, shape_a, enums_a), (status_b, shape_b, enums_b) = _merged(left), _merged(right)
+    if status_a != status_b:
+        kind = "envelope" if first.bad_input else "status"
+        add(kind, "HTTP status", sorted(status_a, key=str), sorted(status_b, key=str))
+    body_a, body_b = left[0][1], right[0][1]
+    if first.bad_input and isinstance(body_a, dict) and isinstance(body_b, dict):
         for key in ("result", "code"):
             if body_a.get(key) != body_b.get(key):
                 add("envelope", f"$.{key}", body_a.get(key), body_b.get(key))
         ma, mb = message_text(body_a.get("message")), message_text(body_b.get("message"))
         if ma != mb:
             add("envelope", "$.message", ma, mb)
-    shape_a, shape_b = shape(body_a), shape(body_b)
     reported: list[str] = []
     for path in sorted(set(shape_a) | set(shape_b)):
         if any(path.startswith((f"{above}.", f"{above}[")) for above in reported):
@@ -90,7 +112,6 @@ def _compare_step(left: tuple[Step, Any], right: tuple[Step, Any]) -> list[Findi
         else:
             continue
         reported.append(path)
-    enums_a, enums_b = enum_values(body_a), enum_values(body_b)
     for path in sorted(set(enums_a) & set(enums_b)):
         only_a, only_b = enums_a[path] - enums_b[path], enums_b[path] - enums_a[path]
         if only_a or only_b:

@@ -9,11 +9,13 @@ from typing import Any
 from .compare import Finding
 
 
-def as_json(a: str, b: str, findings: list[Finding], allowed: set[str], steps: int) -> str:
+def as_json(
+    a: str, b: str, findings: list[Finding], allowed: set[str], steps: tuple[int, int]
+) -> str:
     document = {
         "a": a,
         "b": b,
-        "steps": steps,
+        "steps": {"a": steps[0], "b": steps[1]},
         "differences": [{**f.to_dict(), "allowed": f.id in allowed} for f in findings],
         "unexpected": sum(1 for f in findings if f.id not in allowed),
     }
@@ -24,8 +26,10 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def as_text(a: str, b: str, findings: list[Finding], allowed: set[str], steps: int) -> str:
-    lines = [f"A: {a}", f"B: {b}", f"{steps} steps run on each side"]
+def as_text(
+    a: str, b: str, findings: list[Finding], allowed: set[str], steps: tuple[int, int]
+) -> str:
+    lines = [f"A: {a}", f"B: {b}", f"steps run: {steps[0]} on A, {steps[1]} on B"]
     if not findings:
         lines.append("No differences.")
     for f in findings:
@@ -45,7 +49,9 @@ _STYLE = (
 )
 
 
-def as_html(a: str, b: str, findings: list[Finding], allowed: set[str], steps: int) -> str:
+def as_html(
+    a: str, b: str, findings: list[Finding], allowed: set[str], steps: tuple[int, int]
+) -> str:
     e = html.escape
     rows = "".join(
         f'<tr class="{"allowed" if f.id in allowed else ""}"><td>{e(f.kind)}</td>'
@@ -64,6 +70,7 @@ def as_html(a: str, b: str, findings: list[Finding], allowed: set[str], steps: i
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>sops-mock diff</title><style>{_STYLE}</style></head><body>"
         f"<h1>sops-mock diff</h1><p>A: <code>{e(a)}</code><br>B: <code>{e(b)}</code><br>"
-        f"{steps} steps on each side; {len(findings)} differences, {unexpected} not allowed"
+        f"steps run: {steps[0]} on A, {steps[1]} on B; {len(findings)} differences, "
+        f"{unexpected} not allowed"
         f"</p>{body}</body></html>\n"
     )

@@ -126,8 +126,8 @@ class Script:
         for poll in range(self.pace.polls if main is not None else 0):
             last = self.status(f"poll {poll}", main)
             state = str((last or {}).get("state"))
-            if not trace or trace[-1] != state:
-                trace.append(state)
+            if not trace or trace[-1] != _states(last):
+                trace.append(_states(last))
             if state in SETTLED:
                 break
             self.pace.wait()
@@ -162,6 +162,17 @@ class Script:
         self.step("counts", "query_task_count", None, {"group_by": "status"})
         self.step("task list", "get_task_list")
         return self.run
+
+
+def _states(status: dict[str, Any] | None) -> str:
+    """The task's state and its named nodes' states: one entry of a state-transition trace."""
+    children = (status or {}).get("children") or {}
+    nodes = sorted(
+        f"{child.get('name')}={child.get('state')}"
+        for child in children.values()
+        if isinstance(child, dict) and child.get("name")
+    )
+    return f"{(status or {}).get('state')} [{', '.join(nodes)}]"
 
 
 def _failed_node(status: dict[str, Any] | None) -> str | None:

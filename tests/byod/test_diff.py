@@ -36,7 +36,7 @@ def test_identical_mocks_in_different_url_families_show_no_difference(pair, tmp_
     done = diff("--a", a.base_url, "--b", b.gateway_url, "--json", str(report))
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads(report.read_text("utf-8"))
-    assert document["differences"] == [] and document["steps"] > 20
+    assert document["differences"] == [] and document["steps"]["a"] > 20
     # The script really ran on both: tasks were created, started and polled.
     for mock in pair:
         assert mock.journal_count(operation="create_task") >= 2
@@ -68,6 +68,18 @@ def test_a_planted_fault_is_the_one_difference_found(pair, tmp_path: Path):
     again = diff("--a", a.base_url, "--b", b.base_url, "--allow-file", str(allow))
     assert again.returncode == 0, again.stdout
     assert "0 not in the allow-file" in again.stdout
+
+
+def test_a_changed_scenario_is_found_as_the_state_trace_alone(pair, tmp_path: Path):
+    a, b = pair
+    b.set_component_scenario("bk_display", {"duration": 4})  # the first node takes 4 s on B
+    report = tmp_path / "r.json"
+    done = diff("--a", a.base_url, "--b", b.base_url, "--json", str(report))
+    assert done.returncode == 1, done.stderr
+    [found] = json.loads(report.read_text("utf-8"))["differences"]
+    assert (found["kind"], found["step"]) == ("trace", "main")
+    # B shows the first node running where A has already moved past it.
+    assert found["b"][0].startswith("RUNNING [") and found["b"][1:] == found["a"]
 
 
 def test_a_different_state_sequence_is_a_trace_difference():
