@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from . import flags
 from .flags import StartupError
 from .settings import DEFAULT_VIRTUAL_START, Settings
+from .startqueue import read_delay
 
 if TYPE_CHECKING:
     from .wirefaults import ExposeTransport
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "diff", "record")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "engine-diff", "diff", "record")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 _DEFAULTS = Settings()
 _PORT = flags.int_from(1, 65535)
@@ -161,6 +162,35 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=_DEFAULTS.journal_bytes,
         help="about how many bytes of requests the journal keeps",
     )
+    add(
+        "--webhook-host",
+        action="append",
+        default=None,
+        help="a host callback_url webhooks may call (repeat it; '*': any; default: "
+        "127.0.0.1, localhost and ::1)",
+    )
+    add(
+        "--webhook-timeout",
+        type=flags.positive_float(),
+        default=_DEFAULTS.webhook_timeout,
+        help="seconds one webhook call may take",
+    )
+    add(
+        "--start-delay",
+        type=_start_delay,
+        default=None,
+        metavar="MIN[:MAX]",
+        help="seconds a start waits in bk-sops's queue (default: the fixture's start_delay, "
+        "else 0)",
+    )
+
+
+def _start_delay(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(":")
+    try:
+        return read_delay({"min": float(low), "max": float(high or low)})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -187,6 +217,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         timeout_header=args.timeout_header,
         max_header_bytes=args.max_header_bytes,
         limit_concurrency=args.limit_concurrency,
+        webhook_hosts=tuple(args.webhook_host or _DEFAULTS.webhook_hosts),
+        webhook_timeout=args.webhook_timeout,
+        start_delay=args.start_delay,
     )
 
 
@@ -349,6 +382,11 @@ def parser() -> argparse.ArgumentParser:
         "--base-url (see sops-mock contract --help)",
     )
     sub.add_parser(
+        "engine-diff",
+        add_help=False,
+        help="compare the engine with the real bamboo-engine (needs the engine-diff extra)",
+    )
+    sub.add_parser(
         "record",
         add_help=False,
         help="a proxy in front of a deployment that journals what it sees and compiles it "
@@ -386,6 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["contract"]:
         return contract(argv[1:])
+    if argv[:1] == ["engine-diff"]:  # a child interpreter too: mockserver never imports it
+        import subprocess
+
+        return subprocess.call([sys.executable, "-m", "enginediff", *argv[1:]])
     if argv[:2] == ["fixtures", "import"] or argv[:1] in (["diff"], ["record"]):
         return bring_your_own(argv[1:] if argv[0] == "fixtures" else argv)
     args = parser().parse_args(argv)

@@ -6,22 +6,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {
-    "schemas",
-    "fixtures",
-    "simulator",
-    "mockserver",
-    "contract_tests",
-    "byod",
-    "tests",
-    "bench",
-}
+OURS = {"schemas", "fixtures", "simulator", "mockserver", "contract_tests", "tests", "bench"}
+OURS |= {"enginediff"}
+OURS |= {"byod"}
 ALLOWED = {
     "schemas": set(),
     "fixtures": set(),
     "simulator": set(),
     "mockserver": {"simulator", "schemas", "fixtures"},
     "contract_tests": {"schemas", "mockserver", "fixtures"},
+    "enginediff": {"simulator", "fixtures", "schemas", "mockserver"},
     "byod": {"schemas", "mockserver", "fixtures", "simulator", "contract_tests"},
 }
 
