@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,9 @@ from contract_tests.target import (
 from mockserver import flags
 
 from .client import ApiClient, TargetCallError
+
+# A URL's user info may hold a password: no message shows it.
+_USER_INFO = re.compile(r"//[^/@\s]*@")
 
 
 class UsageError(Exception):
@@ -129,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return diff_cli.run(args)
     except (UsageError, TargetCallError) as exc:
-        sys.stderr.write(f"sops-mock {label}: error: {exc}\n")
+        sys.stderr.write(f"sops-mock {label}: error: {_USER_INFO.sub('//', str(exc))}\n")
         return 2
     except OSError as exc:
         sys.stderr.write(f"sops-mock {label}: error: {exc.strerror or exc}\n")

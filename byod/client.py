@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from byod.convert import public_url
 from contract_tests.target import Credentials, Target, detect_family
 from schemas.operations import operation
 
@@ -77,9 +78,8 @@ class ApiClient:
             )
         except httpx.HTTPError as exc:
             reason = str(exc) or type(exc).__name__
-            raise TargetCallError(
-                f"{name}: cannot reach {self.target.base_url} ({reason})"
-            ) from None
+            where = public_url(self.target.base_url)  # no user info: it may hold a password
+            raise TargetCallError(f"{name}: cannot reach {where} ({reason})") from None
         try:
             body = json.loads(response.content)
         except ValueError:

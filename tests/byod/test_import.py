@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -142,3 +143,30 @@ def test_a_bad_base_url_is_one_line_and_exit_2(tmp_path: Path):
     assert done.returncode == 2
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("sops-mock fixtures import: error: argument --base-url:")
+
+
+def test_secrets_in_the_url_are_not_written_and_unknown_projects_are_listed(source, tmp_path: Path):
+    out = tmp_path / "u.json"
+    with_user = source.base_url.replace("http://", f"http://someone:{SECRET}@")
+    done = run_cli(
+        "fixtures", "import", "--base-url", with_user, "--out", str(out), "--bk-biz-id", "2",
+        "--bk-biz-id", "77", "--no-progress",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = out.read_text("utf-8")
+    assert SECRET not in text and "someone" not in text and SECRET not in done.stdout
+    assert "bk_biz_id 77: not among the calling user's projects" in done.stdout
+    assert [p["bk_biz_id"] for p in json.loads(text)["projects"]] == [2]
+
+
+def test_an_unreachable_target_is_one_line_without_the_password(tmp_path: Path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://someone:{SECRET}@127.0.0.1:{port}"
+    done = run_cli("fixtures", "import", "--base-url", url, "--out", str(tmp_path / "x.json"))
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        f"sops-mock fixtures import: error: cannot reach http://127.0.0.1:{port}"
+    )
+    assert done.stderr.count("\n") == 1 and SECRET not in done.stderr
