@@ -203,7 +203,7 @@ def import_deployment(
                 summary.defaulted.append(
                     (f"{kind} {t['id']}", f"subprocess tree not in the answer: template {inner}'s")
                 )
-    fixture = _valid_part(fixture, summary)
+    fixture = valid_part(fixture, summary)
     _add_scenarios(fixture, summary)
     for kind in ("templates", "common_templates"):
         for t in fixture[kind]:
@@ -221,7 +221,7 @@ def _optional(client: ApiClient, name: str, ids: dict[str, Any]) -> Any:
         return None
 
 
-def _valid_part(fixture: dict[str, Any], summary: Summary) -> dict[str, Any]:
+def valid_part(fixture: dict[str, Any], summary: Summary) -> dict[str, Any]:
     """Drop the templates the mock could not serve, each with the loader's reason."""
     while True:
         try:

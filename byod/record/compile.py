@@ -12,7 +12,7 @@ from typing import Any
 
 import fixtures
 from byod import convert
-from byod.importer import Summary, _valid_part
+from byod.importer import Summary, valid_part
 
 
 def _data(entry: dict[str, Any]) -> Any:
@@ -104,7 +104,7 @@ def compile_journal(entries: list[dict[str, Any]]) -> tuple[dict[str, Any], Summ
         ],
         "scenario_defaults": {},
     }
-    fixture = _valid_part(fixture, summary)
+    fixture = valid_part(fixture, summary)
     for t in fixture["templates"]:
         summary.add("templates", f"{t['id']} {t['name']}")
     fixtures.validate(fixture, source="recording")
