@@ -34,9 +34,8 @@ class Settings:
     control_token: str | None = None
     journal_size: int = 1000
     state_file: str | None = None
-    # Seconds bk-sops caches a get_task_status answer; 0 turns the cache off (the default,
-    # so a client sees a task move as soon as the clock moves).
-    status_cache_seconds: float = 0.0
+    # bk-sops's view caches (answer_cache.py); off makes every read fresh.
+    caches: bool = True
     # Deliberate defects, used only by the contract suite's self-test.
     planted_faults: frozenset[str] = field(default_factory=frozenset)
 
