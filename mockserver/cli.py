@@ -26,6 +26,9 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fixture", default="default", help="a packaged fixture name or a JSON file")
     p.add_argument("--auth", choices=["off", "lenient", "strict"], default="lenient")
+    p.add_argument(
+        "--no-caches", action="store_true", help="turn bk-sops's answer caches off (fresh reads)"
+    )
     p.add_argument("--validate-responses", action="store_true")
     p.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     p.add_argument("--app-host", default=None, help="base of task_url (default http://HOST:PORT/)")
@@ -62,6 +65,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         control_token=args.control_token,
         journal_size=args.journal_size,
         state_file=args.state_file,
+        caches=not args.no_caches,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from . import basics, document, fault_api, journal_api, scenario_api, state_api
+from . import basics, cache_api, document, fault_api, journal_api, scenario_api, state_api
 from .base import ControlError, control_error
 from .basics import clock_view
 
@@ -45,6 +45,9 @@ def control_routes() -> list[BaseRoute]:
         ("/openapi.json", document.openapi, ["GET"]),
     ]
     return [
-        Route(prefix + path, endpoint, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
-        for path, endpoint, methods in table
+        *(
+            Route(prefix + path, endpoint, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
+            for path, endpoint, methods in table
+        ),
+        *cache_api.routes(),
     ]
