@@ -183,3 +183,14 @@ def test_a_bad_switch_is_refused_and_changes_nothing(client, body):
     assert answer.status_code == 400
     assert answer.json()["error"] in ("invalid_caches", "invalid_json")
     assert client.get("/__mock__/caches").json()["enabled"] is True
+
+
+def test_the_dashboard_reads_fresh(client):
+    api = as_user(client, "admin")
+    task = running(api)
+    status(api, task)
+    revoke(api, task)
+    dashboard = {"bk_app_code": "sops-mock-dashboard", "bk_username": "admin"}
+    board = Api(client, "backend", {"X-Bkapi-Authorization": json.dumps(dashboard)})
+    assert status(board, task)["state"] == "REVOKED"
+    assert status(api, task)["state"] == "RUNNING"
