@@ -66,3 +66,22 @@ def routes() -> list[BaseRoute]:
             include_in_schema=False,
         )
     ]
+
+
+def doc_schemas() -> dict[str, Any]:
+    """Component schemas for the control API's OpenAPI document, from the schema file."""
+    defs = schema_by_id(SCHEMA_ID)["$defs"]
+    return {"Caches": defs["view"], "CachesChange": defs["change"]}
+
+
+def doc_paths(op: Any) -> dict[str, Any]:
+    """The route's path item, made with the document's own operation builder `op`."""
+    return {
+        "/__mock__/caches": {
+            "get": op("bk-sops's answer caches: switch, entries, ttl", "Caches"),
+            "put": op(
+                "Switch the caches on or off (off empties them)", "Caches", body="CachesChange"
+            ),
+            "delete": op("Empty every cache", "Caches"),
+        }
+    }
