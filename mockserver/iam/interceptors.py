@@ -38,9 +38,13 @@ class Interceptor(NamedTuple):
     check: Check  # project templates (template_source project or business), or the only check
     common: Check | None = None  # template_source anything else
     after_validation: bool = False
+    # The view's @timezone_inject sits outside @iam_intercept: a bad expected_timezone is
+    # answered before the check.
+    timezone_first: bool = False
 
 
 _PROJECT_VIEW = Interceptor(Check("project_view", ("project",)))
+_PROJECT_VIEW_AFTER_TZ = Interceptor(Check("project_view", ("project",)), timezone_first=True)
 _TASK_VIEW = Interceptor(Check("task_view", ("task",)))
 _TASK_OPERATE = Interceptor(Check("task_operate", ("task",)))
 _CREATE = Interceptor(
@@ -52,7 +56,7 @@ _CREATE = Interceptor(
 # operation -> interceptor (the view's @iam_intercept). get_common_template_list and
 # get_user_project_list have none.
 INTERCEPTORS: dict[str, Interceptor] = {
-    "get_template_list": _PROJECT_VIEW,  # ProjectViewInterceptor
+    "get_template_list": _PROJECT_VIEW_AFTER_TZ,  # ProjectViewInterceptor
     "get_template_info": Interceptor(  # GetTemplateInfoInterceptor
         Check("flow_view", ("flow",)), Check("common_flow_view", ("common_flow",))
     ),
@@ -75,7 +79,7 @@ INTERCEPTORS: dict[str, Interceptor] = {
     "get_task_node_data": _TASK_VIEW,
     "modify_constants_for_task": Interceptor(Check("task_edit", ("task",))),  # TaskEdit
     "get_tasks_status": _PROJECT_VIEW,
-    "get_task_list": _PROJECT_VIEW,
+    "get_task_list": _PROJECT_VIEW_AFTER_TZ,
     "query_task_count": _PROJECT_VIEW,
     "get_user_project_detail": _PROJECT_VIEW,
 }
@@ -102,6 +106,8 @@ def after_validation(call: Call, mock: MockState) -> None:
 
 
 def _run(row: Interceptor, call: Call, mock: MockState) -> None:
+    if row.timezone_first and call.params.get("expected_timezone"):
+        call.tz()  # raises bk-sops's answer to an unknown zone
     check = row.check
     if row.common is not None:
         source = call.params.get("template_source", "project")

@@ -316,3 +316,16 @@ def test_a_fixture_without_an_iam_section_trusts_bk_sopss_whitelist(tmp_path):
             "get_template_list", {"bk_biz_id": BIZ}
         )
         assert all(t["auth_actions"] == ALL_FLOW_ACTIONS for t in templates["data"])
+
+
+@pytest.mark.parametrize("op", ["get_template_list", "get_task_list"])
+def test_a_bad_timezone_is_answered_before_the_interceptor(client, op):
+    # timezone_inject sits outside iam_intercept on these two views.
+    body = as_(client, "backend", ORDINARY, "jenkins").call(
+        op, {"bk_biz_id": BIZ}, {"expected_timezone": "Mars/Olympus"}
+    )
+    assert body["code"] == 3546100
+    assert body["message"] == "expected_timezone Mars/Olympus is unknown."
+    refused(
+        as_(client, "backend", ORDINARY, "jenkins").call(op, {"bk_biz_id": BIZ}), "project_view"
+    )
