@@ -111,12 +111,15 @@ class AnswerCache:
 
 
 def _key(call: Call) -> tuple[Any, ...]:
+    ids = tuple(call.ids.items())
+    if not call.params:  # a plain poll on the backend or gateway path
+        return (ids, call.identity.username, "")
     path_ids = call.op.path_ids
     params = sorted(
         (k, v) for k, v in call.params.items() if k not in CREDENTIAL_KEYS and k not in path_ids
     )
     # repr, as bk-sops keys on str(sorted(params.items())): 1, 1.0 and "1" stay apart.
-    return (tuple(call.ids.items()), call.identity.username, repr(params))
+    return (ids, call.identity.username, repr(params) if params else "")
 
 
 def _put(

@@ -71,6 +71,12 @@ class Policy:
         self._grants: dict[str, tuple[Grant, ...]] = {
             user: tuple(_grant(g) for g in grants) for user, grants in (raw or {}).items()
         }
+        # Users with an unscoped "*" grant: answered without looking at resources.
+        self._all = frozenset(
+            user
+            for user, grants in self._grants.items()
+            if any(ANY_ACTION in g.actions and not g.scope for g in grants)
+        )
 
     def is_trusted(self, app_code: str) -> bool:
         return app_code in self.trusted_apps
@@ -83,7 +89,7 @@ class Policy:
 
     def allowed(self, username: str, action: str, resources: Sequence[Resource]) -> bool:
         """IAM's is_allowed: one grant of the user must cover the action on every resource."""
-        if self.everyone_all:
+        if self.everyone_all or username in self._all:
             return True
         for grant in self._grants.get(username, ()):
             if grant.allows(action) and all(grant.covers(r) for r in resources):
