@@ -329,3 +329,27 @@ def test_a_bad_timezone_is_answered_before_the_interceptor(client, op):
     refused(
         as_(client, "backend", ORDINARY, "jenkins").call(op, {"bk_biz_id": BIZ}), "project_view"
     )
+
+
+def test_strict_auth_then_the_interceptor():
+    # Strict checks the registry first (gateway), then bk-sops judges trust: bk_monitorv3 is
+    # whitelisted, esb_test is an ordinary registered app.
+    with TestClient(
+        create_app(Settings(auth="strict", validate_responses=True, caches=False))
+    ) as c:
+        apps = c.app.state.mock.catalog.apps  # type: ignore[attr-defined]
+        ids = {"task_id": MISSING, "bk_biz_id": BIZ}
+        for code, ordinary in (("esb_test", True), ("bk_monitorv3", False)):
+            creds = {"bk_app_code": code, "bk_app_secret": apps[code]["bk_app_secret"]}
+            api = Api(
+                c,
+                "gateway",
+                {"X-Bkapi-Authorization": json.dumps({**creds, "bk_username": "jenkins"})},
+            )
+            body = api.call("get_task_status", ids)
+            if ordinary:
+                missing(body, f"TaskFlowInstance(id={MISSING}) does not exist.")
+                refused(api.call("get_task_list", {"bk_biz_id": BIZ}), "project_view")
+            else:
+                assert body["message"].startswith(f"task[id={MISSING}] get status error")
+                assert api.ok("get_task_list", {"bk_biz_id": BIZ})["data"] == []
