@@ -26,6 +26,7 @@ _APPLIES: dict[str, dict[str, str]] = {
     "flow": {"project_id": "project", "template_id": "id"},
     "task": {"project_id": "project", "task_id": "id"},
     "common_flow": {"common_template_id": "id"},
+    "periodic_task": {"project_id": "project"},
 }
 SCOPE_KEYS = ("project_id", "template_id", "task_id", "common_template_id")
 

@@ -353,3 +353,15 @@ def test_strict_auth_then_the_interceptor():
             else:
                 assert body["message"].startswith(f"task[id={MISSING}] get status error")
                 assert api.ok("get_task_list", {"bk_biz_id": BIZ})["data"] == []
+
+
+# Views without @iam_intercept in bk-sops (gcloud/apigw/views/).
+NO_INTERCEPTOR = {"get_common_template_list", "get_user_project_list"}
+
+
+def test_every_served_operation_has_its_interceptor_row():
+    from mockserver.iam.interceptors import INTERCEPTORS
+    from schemas import operation_names
+
+    lacking = set(operation_names()) - set(INTERCEPTORS) - NO_INTERCEPTOR
+    assert not lacking, f"add rows to mockserver/iam/interceptors.py INTERCEPTORS: {lacking}"
