@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mockserver.call import Call
 from mockserver.errors import UNKNOWN_ERROR, ApiError, does_not_exist
 
+from .denied import check_subprocess_views
 from .policy import Resource
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class Interceptor(NamedTuple):
     # The view's @timezone_inject sits outside @iam_intercept: a bad expected_timezone is
     # answered before the check.
     timezone_first: bool = False
+    # FastCreateTaskInterceptor's second check, on the tree's subprocess templates (denied.py).
+    subprocess_views: bool = False
 
 
 _PROJECT_VIEW = Interceptor(Check("project_view", ("project",)))
@@ -63,10 +66,10 @@ INTERCEPTORS: dict[str, Interceptor] = {
     "get_common_template_info": Interceptor(Check("common_flow_view", ("common_flow",))),
     "create_task": _CREATE,  # CreateTaskInterceptor
     "create_and_start_task": _CREATE,
-    # FastCreateTaskInterceptor; its second check (view permission on the subprocess templates
-    # of the tree) is not modelled: see schemas/CONFORMANCE.md.
-    "fast_create_task": Interceptor(
-        Check("project_fast_create_task", ("project",)), after_validation=True
+    "fast_create_task": Interceptor(  # FastCreateTaskInterceptor
+        Check("project_fast_create_task", ("project",)),
+        after_validation=True,
+        subprocess_views=True,
     ),
     "preview_task_tree": Interceptor(Check("flow_view", ("flow",))),  # FlowViewInterceptor
     "start_task": _TASK_OPERATE,  # TaskOperateInterceptor
@@ -136,6 +139,8 @@ def _run(row: Interceptor, call: Call, mock: MockState) -> None:
     resources = [_resource(kind, call, mock) for kind in check.kinds]
     if not mock.policy.allowed(call.identity.username, check.action, resources):
         raise refusal(check.action)
+    if row.subprocess_views:
+        check_subprocess_views(call, mock)
 
 
 def refusal(action: str) -> ApiError:
