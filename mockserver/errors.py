@@ -15,29 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import simulator.errors as sim
+
+# The codes live in schemas.codes, shared with the contract suite; named here for the handlers.
+from schemas.codes import CONTENT_NOT_EXIST as CONTENT_NOT_EXIST
+from schemas.codes import DOCUMENTED_CODES as DOCUMENTED_CODES
+from schemas.codes import INVALID_OPERATION as INVALID_OPERATION
+from schemas.codes import OPERATION_FAIL as OPERATION_FAIL
+from schemas.codes import REQUEST_FORBIDDEN_INVALID as REQUEST_FORBIDDEN_INVALID
+from schemas.codes import REQUEST_PARAM_INVALID as REQUEST_PARAM_INVALID
+from schemas.codes import SUCCESS as SUCCESS
+from schemas.codes import UNKNOWN_ERROR as UNKNOWN_ERROR
+from schemas.codes import VALIDATION_ERROR as VALIDATION_ERROR
 from simulator.taskdata import ConstantsLocked
-
-# gcloud/err_code.py
-SUCCESS = 0
-REQUEST_PARAM_INVALID = 3540000
-REQUEST_FORBIDDEN_INVALID = 3540100
-CONTENT_NOT_EXIST = 3540400
-INVALID_OPERATION = 3545000
-OPERATION_FAIL = 3545100
-VALIDATION_ERROR = 3546100
-UNKNOWN_ERROR = 3599999
-
-DOCUMENTED_CODES = frozenset(
-    {
-        REQUEST_PARAM_INVALID,
-        REQUEST_FORBIDDEN_INVALID,
-        CONTENT_NOT_EXIST,
-        INVALID_OPERATION,
-        OPERATION_FAIL,
-        VALIDATION_ERROR,
-        UNKNOWN_ERROR,
-    }
-)
 
 _MISSING = object()
 

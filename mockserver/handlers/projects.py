@@ -8,6 +8,7 @@ from mockserver.call import Call
 from mockserver.catalog import Project
 from mockserver.envelope import ok
 from mockserver.errors import UNKNOWN_ERROR, ApiError
+from mockserver.handlers.registry import operation_handler
 from mockserver.iam.answers import auth_actions, project_resource, visible
 from mockserver.state import MockState
 
@@ -22,6 +23,7 @@ def _executor_proxy(project: Project) -> str | None:
     return proxy if isinstance(proxy, str) else None
 
 
+@operation_handler
 def get_user_project_list(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(PROJECT_FLAGS)
     # The projects the user may view (the fixture's IAM grants); disabled ones are left out.
@@ -48,6 +50,7 @@ def _people(project: Project, field: str) -> str:
     return str(project.raw.get("creator", "")) if field == "bk_biz_maintainer" else ""
 
 
+@operation_handler
 def get_user_project_detail(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(PROJECT_FLAGS)
     project = call.require_project()

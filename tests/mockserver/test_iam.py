@@ -382,7 +382,7 @@ def _tree_using(client: TestClient, template_id: int) -> dict[str, Any]:
 def _forbidden(action: str, names: tuple[str, str, str, str], instance: list[dict]) -> dict:
     # iam's IAMAuthFailedResponse with gen_perms_apply_data's body (no trace_id).
     system, action_name, kind, kind_name = names
-    related = {"system_id": "bk_sops", "system_name": system, "type": kind}
+    related: dict[str, Any] = {"system_id": "bk_sops", "system_name": system, "type": kind}
     related |= {"type_name": kind_name, "instances": [instance]}
     return {
         "result": False,
@@ -414,7 +414,7 @@ def test_fast_create_task_wants_view_on_each_subprocess_template(client, family)
 
 def test_fast_create_task_wants_view_on_each_common_subprocess_template(client):
     api = as_(client, "gateway", ORDINARY, "张伟")
-    params = {"name": "n", "pipeline_tree": _tree_using(client, COMMON)}
+    params: dict[str, Any] = {"name": "n", "pipeline_tree": _tree_using(client, COMMON)}
     params["has_common_subprocess"] = True
     body = api.call("fast_create_task", {"bk_biz_id": OTHER_BIZ}, params)
     name = client.get(
