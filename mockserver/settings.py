@@ -33,9 +33,24 @@ class Settings:
     control: bool = True
     control_token: str | None = None
     journal_size: int = 1000
+    # About how many bytes of requests the journal keeps (journal.py says how it counts).
+    journal_bytes: int = 16 * 1024 * 1024
     state_file: str | None = None
     # bk-sops's view caches (answer_cache.py); off makes every read fresh.
     caches: bool = True
+    # The door (door.py): Host names served besides loopback and `host`, and the one other
+    # origin a browser may call the mock from (None: no CORS at all).
+    allowed_hosts: tuple[str, ...] = ()
+    cors_origin: str | None = None
+    # Transport limits of the served mock (uvicorn; see mockserver/transport.py). An idle
+    # keep-alive connection closes after `timeout_keep_alive` s; a request head (request line and
+    # headers) must arrive whole within `timeout_header` s of the connection opening or of the
+    # previous answer, and within `max_header_bytes`; over `limit_concurrency` open connections
+    # or requests in flight, new requests answer 503.
+    timeout_keep_alive: float = 5.0
+    timeout_header: float = 10.0
+    max_header_bytes: int = 64 * 1024
+    limit_concurrency: int = 1000
     # Deliberate defects, used only by the contract suite's self-test.
     planted_faults: frozenset[str] = field(default_factory=frozenset)
 
