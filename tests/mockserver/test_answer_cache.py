@@ -179,7 +179,9 @@ def test_a_reset_empties_the_caches_and_keeps_the_switch(client):
     "body", [b"", b"[]", b'{"enabled": 1}', b'{"enabled": true, "x": 1}', b"{not json"]
 )
 def test_a_bad_switch_is_refused_and_changes_nothing(client, body):
-    answer = client.put("/__mock__/caches", content=body)
+    answer = client.put(
+        "/__mock__/caches", content=body, headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 400
     assert answer.json()["error"] in ("invalid_caches", "invalid_json")
     assert client.get("/__mock__/caches").json()["enabled"] is True
