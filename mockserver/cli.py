@@ -84,6 +84,11 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "must match the fixture's apps and users",
     )
     add(
+        "--no-caches",
+        action="store_true",
+        help="turn bk-sops's answer caches off: every read is fresh",
+    )
+    add(
         "--validate-responses",
         action="store_true",
         help="check every answer against its JSON Schema (a mismatch answers 500)",
@@ -220,6 +225,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         webhook_hosts=tuple(args.webhook_host or _DEFAULTS.webhook_hosts),
         webhook_timeout=args.webhook_timeout,
         start_delay=args.start_delay,
+        caches=not args.no_caches,
     )
 
 

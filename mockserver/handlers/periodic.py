@@ -20,6 +20,8 @@ from mockserver.errors import (
     ApiError,
 )
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.answers import restrict
+from mockserver.iam.interceptors import after_validation
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from simulator import PeriodicInfo
@@ -29,7 +31,7 @@ from .preparing import template_version
 
 # env.PERIODIC_TASK_PROJECT_MAX_NUMBER's default (BKAPP_PERIODIC_TASK_PROJECT_MAX_NUMBER).
 PROJECT_LIMIT = 50
-# gcloud/iam_auth/conf.py PERIODIC_TASK_ACTIONS: a trusted app sees every action.
+# gcloud/iam_auth/conf.py PERIODIC_TASK_ACTIONS, cut to the user's grants.
 PERIODIC_TASK_ACTIONS = ("periodic_task_view", "periodic_task_delete", "periodic_task_edit")
 # gcloud/constants.py NON_COMMON_TEMPLATE_TYPES: any other source reads a common template.
 PROJECT_SOURCES = ("business", "project")
@@ -100,6 +102,7 @@ def create_periodic_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     if call.body_empty:
         raise _invalid_json(call)
+    after_validation(call, mock)  # CreatePeriodicTaskInterceptor runs after request_validate
     if len(mock.engine.periodic_tasks(project.project_id)) >= PROJECT_LIMIT:
         raise ApiError(INVALID_OPERATION, f"Periodic task number reaches limit: {PROJECT_LIMIT}")
     edit = call.serializer_flags(DETAIL_FLAGS)["include_edit_info"]
@@ -153,6 +156,8 @@ def get_periodic_task_list(call: Call, mock: MockState) -> dict[str, Any]:
         item = _info(call, mock, task, detail=False, edit=edit, tz=tz)
         item["auth_actions"] = list(PERIODIC_TASK_ACTIONS)
         data.append(item)
+    # get_periodic_task_allowed_actions_for_user: the user's own grants, whatever the app.
+    restrict(call, mock, data, "periodic_task", project.project_id)
     return ok(data, call.trace_id)
 
 

@@ -18,6 +18,7 @@ from mockserver.errors import (
     does_not_exist,
 )
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.interceptors import after_validation
 from mockserver.state import MockState
 from simulator import TaskInfo
 
@@ -57,6 +58,7 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
             trace=False,
             data=None,
         )
+    after_validation(call, mock)  # CreateTaskInterceptor runs after request_validate
     callback_url = params.get("callback_url")
     if callback_url is not None and not (
         isinstance(callback_url, str) and CALLBACK_URL.match(callback_url)
