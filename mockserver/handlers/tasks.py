@@ -89,6 +89,7 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=params.get("description") or "",
         template_source=template.source,
     )
+    mock.engine.record_operation(task.id, call.identity.username, "create")
     data: dict[str, Any] = {
         "task_id": task.id,
         "task_url": task_url(mock, project.project_id, task.id),
@@ -125,6 +126,7 @@ def _start(call: Call, mock: MockState) -> int:
 @operation_handler
 def start_task(call: Call, mock: MockState) -> dict[str, Any]:
     url = task_url(mock, _start(call, mock), call.ids["task_id"])
+    mock.engine.record_operation(call.ids["task_id"], call.identity.username, "start")
     return {
         "task_url": url,
         "data": {"task_url": url},
@@ -141,6 +143,7 @@ def operate_task(call: Call, mock: MockState) -> dict[str, Any]:
     action = call.params.get("action")
     if action == "start":
         _start(call, mock)
+        mock.engine.record_operation(call.ids["task_id"], call.identity.username, "start")
         return _success(call)
     task = find_task(call, mock)
     if task.current_flow != "execute_task":
@@ -157,6 +160,7 @@ def operate_task(call: Call, mock: MockState) -> dict[str, Any]:
         "revoke": mock.engine.revoke_task,
     }
     operations[action](task.id)
+    mock.engine.record_operation(task.id, call.identity.username, action)
     return _success(call)
 
 
