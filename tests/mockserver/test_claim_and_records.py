@@ -83,7 +83,7 @@ def test_claim_errors_change_nothing(api):
         "输出为 ['${health_status}']. 请检查变量配置 | set_task_constants"
     )
     assert _flow(api, task) == "func_claim"
-    cases = [
+    cases: list[tuple[dict, dict | None, int, str]] = [
         (task["ids"], None, 3540000, "request body is not a valid json"),
         ({"task_id": 999, "bk_biz_id": BIZ}, KEEP, 3599999, NO_TASK),
         ({**task["ids"], "bk_biz_id": OTHER_BIZ}, KEEP, 3599999, NO_TASK),

@@ -96,12 +96,12 @@ def test_a_node_not_reached_and_a_gateway_log_nothing(api):
 @pytest.mark.parametrize("op", ["get_task_node_log", "get_node_job_executed_log"])
 def test_log_view_errors_carry_no_trace_id(api, op):
     task = create(api, SINGLE)
-    project = "project[project_id=1, biz_id=2]"
+    project, other = "project[project_id=1, biz_id=2]", "project[project_id=2, biz_id=3]"
     cases = [
         ({"task_id": 999, "bk_biz_id": BIZ}, {"node_id": "x"}, 3540400,
          f"[API] {op} task[id=999] of {project} does not exist"),
         ({**task["ids"], "bk_biz_id": OTHER_BIZ}, {"node_id": "x"}, 3540400,
-         f"[API] {op} task[id={task['task_id']}] of project[project_id=2, biz_id=3] does not exist"),
+         f"[API] {op} task[id={task['task_id']}] of {other} does not exist"),
         (task["ids"], {}, 3540000, f"[API] {op} node_id is required"),
         (task["ids"], {"node_id": ""}, 3540000, f"[API] {op} node_id is required"),
         (task["ids"], {"node_id": UNKNOWN_NODE}, 3540400,
