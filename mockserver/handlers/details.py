@@ -123,8 +123,7 @@ def _history_row(detail: NodeDetail, number: int, run: NodeRun, call: Call) -> d
         "id": number,
         "node_id": detail.id,
         "loop": run.loop,
-        "retry": run.retry,
-        "skip": run.skip,
+        "skip": run.skip,  # bamboo-engine's get_node_histories leaves the stored retry out
         "version": run.version,
         "inputs": dict(run.inputs),
         "outputs": dict(run.outputs),
