@@ -236,8 +236,10 @@ class Engine:
     ) -> None:
         """Keep a bk-sops operation record for the task, at the clock's reading."""
         at = self._now()
-        args = {"operator": operator, "operate_type": operate_type, "node_id": node_id}
-        ledger.note(self._task(task_id), args, at)
+        task = self._task(task_id)
+        ledger.note(
+            task, {"operator": operator, "operate_type": operate_type, "node_id": node_id}, at
+        )
 
     def operate_records(self, task_id: int) -> list[ledger.OperateRecord]:
         """The task's operation records, oldest first; [] for an unknown task."""

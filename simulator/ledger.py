@@ -38,8 +38,11 @@ def claim(task: Task, args: Mapping[str, Any], at: int) -> None:
 
 
 def note(task: Task, args: Mapping[str, Any], at: int) -> None:
-    """args: "operator", "operate_type" and "node_id" ("" for a task operation)."""
-    task.ops.append((at, "record", dict(args)))
+    """args: "operator", "operate_type" and "node_id" ("" for a task operation).
+
+    On the hot path (every create and start): the engine and the replay hand a fresh dict.
+    """
+    task.ops.append((at, "record", args if type(args) is dict else dict(args)))
 
 
 def records(task: Task) -> list[OperateRecord]:
