@@ -70,6 +70,9 @@ def _task_links(description: str) -> tuple[Link, ...]:
         Link("OperateNode", "operate_node", parameters, description),
         Link("NodeCallback", "node_callback", parameters, description),
         Link("ModifyConstantsForTask", "modify_constants_for_task", parameters, description),
+        Link("ClaimFunctionalizationTask", "claim_functionalization_task", parameters, description),
+        Link("GetTaskOperateRecord", "get_task_operate_record", parameters, description),
+        Link("GetTaskNodeLog", "get_task_node_log", node, description),
     )
 
 
