@@ -78,6 +78,9 @@ UNCHECKED_FIELDS = frozenset({("query_task_count", "conditions"), ("operate_node
 SEMANTIC_REFUSALS = (
     re.compile(r"^template_schemes_id can not be used with "),
     re.compile(r"^(unknown|duplicate) template_schemes_id: "),
+    # A number such as 14891.0 is an integer to JSON Schema, not to bk-sops's isinstance(int)
+    # (task_node_selector); older schemathesis generates such numbers.
+    re.compile(r"^invalid template_schemes_id: all items must be non-empty strings or positive "),
     # Section 4: node_callback on a node the task lacks; modify_constants_for_task once started.
     re.compile(r"^task\[\d+\] does not have node\["),
     re.compile(r"^task is (started|finished)$"),
