@@ -116,4 +116,7 @@ def test_links_point_at_operations_of_the_table():
         "operate_node",
         "node_callback",
         "modify_constants_for_task",
+        "claim_functionalization_task",
+        "get_task_operate_record",
+        "get_task_node_log",
     ]
