@@ -93,6 +93,7 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
         mock.outbox.register(mock.engine, task.id, callback_url, None, mock.clock.now())
     # bk-sops queues the start; an unclaimed common_func task is then refused silently.
     queue_start(call, mock, task.id)
+    mock.engine.record_operation(task.id, call.identity.username, "create")
     data = {
         "pipeline_tree": pipeline_tree_wire(mock, task),
         "task_id": task.id,
@@ -221,6 +222,7 @@ def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=description if isinstance(description, str) else "",
         template_source="onetime",
     )
+    mock.engine.record_operation(task.id, call.identity.username, "create")
     data = {
         "task_id": task.id,
         "task_url": task_url(mock, project.project_id, task.id),
