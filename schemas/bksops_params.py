@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
@@ -56,3 +57,13 @@ def error_text(op: str, params: dict[str, Any]) -> str | None:
     if error is None:
         return None
     return f"{schema['prefix']}{error}"
+
+
+@functools.cache
+def web_tree_checker() -> Draft4Validator:
+    """validate_web_pipeline_tree's checker: WEB_PIPELINE_SCHEMA under Draft 4, as bk-sops runs it.
+
+    Kept apart from common/pipeline_tree, which documents the tree for clients and is stricter.
+    """
+    found = read_json(package() / "common" / "bk_sops_web_pipeline.json")
+    return Draft4Validator(found["schema"])

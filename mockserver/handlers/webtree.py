@@ -12,7 +12,7 @@ import copy
 import re
 from typing import Any
 
-import schemas
+from schemas import bksops_params
 from simulator.errors import InvalidTree
 from simulator.tree import validate as validate_tree
 
@@ -26,7 +26,7 @@ UNBOUND_KEY = "cannot access local variable 'key' where it is not associated wit
 
 def web_tree_error(tree: dict[str, Any]) -> str | None:
     """The text of the exception validate_web_pipeline_tree raises for `tree`, or None."""
-    errors = sorted(schemas.common_validator("pipeline_tree").iter_errors(tree), key=str)
+    errors = sorted(bksops_params.web_tree_checker().iter_errors(tree), key=str)
     if errors:
         return ",".join(
             f"{'→'.join(map(str, error.absolute_path))}: {error.message}" for error in errors
