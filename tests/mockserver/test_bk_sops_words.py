@@ -49,7 +49,7 @@ CREATE_AND_START = {
 }
 # What each view sets before validating (gcloud/apigw/views/create_task.py and
 # create_and_start_task.py)
-CREATE_TASK_DEFAULTS = (
+CREATE_TASK_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("flow_type", "common"),
     ("constants", {}),
     ("exclude_task_nodes_id", []),
@@ -57,14 +57,14 @@ CREATE_TASK_DEFAULTS = (
     ("execute_task_nodes_id", []),
     ("template_schemes_id", []),
 )
-CREATE_AND_START_DEFAULTS = (
+CREATE_AND_START_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("flow_type", "common"),
     ("template_source", "business"),
     ("constants", {}),
     ("exclude_task_nodes_id", []),
     ("template_schemes_id", []),
 )
-VIEWS = {
+VIEWS: dict[str, tuple[str, dict[str, Any], tuple[tuple[str, Any], ...]]] = {
     "create_task": ("task params is invalid: ", CREATE_TASK, CREATE_TASK_DEFAULTS),
     "create_and_start_task": (
         "task parmas is invalid: ",
@@ -85,7 +85,7 @@ def bk_sops_says(op: str, params: dict[str, Any]) -> str:
     return f"{prefix}{caught.value}"
 
 
-REFUSED = {
+REFUSED: dict[str, dict[str, Any]] = {
     "name missing": {"flow_type": "common"},
     "name not text": {"name": 5},
     "name empty": {"name": ""},
@@ -142,7 +142,7 @@ def test_a_missing_name_prints_the_params_with_the_views_defaults(api):
     )
 
 
-FALSY_CALLBACKS = [None, "", 0, False, [], {}]
+FALSY_CALLBACKS: list[Any] = [None, "", 0, False, [], {}]
 
 
 @pytest.mark.parametrize("family", FAMILIES)
