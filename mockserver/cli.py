@@ -144,6 +144,23 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=_DEFAULTS.limit_concurrency,
         help="at this many open connections or requests in flight, new requests answer 503",
     )
+    add(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="one more Host name to serve besides loopback and --host (repeatable)",
+    )
+    add(
+        "--cors-origin",
+        default=None,
+        help="the one other origin a browser page may call the mock from (default: none)",
+    )
+    add(
+        "--journal-bytes",
+        type=flags.int_from(1),
+        default=_DEFAULTS.journal_bytes,
+        help="about how many bytes of requests the journal keeps",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -163,6 +180,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         control_token=args.control_token,
         journal_size=args.journal_size,
         state_file=args.state_file,
+        allowed_hosts=tuple(args.allowed_host),
+        cors_origin=args.cors_origin,
+        journal_bytes=args.journal_bytes,
         timeout_keep_alive=args.timeout_keep_alive,
         timeout_header=args.timeout_header,
         max_header_bytes=args.max_header_bytes,

@@ -73,7 +73,8 @@ class MockState:
         self._trace_counter = 0
         self.requests = 0
         # Nobody can read the journal with the control API off, so it is not kept then.
-        self.journal = Journal(self.settings.journal_size if self.settings.control else 0)
+        size = self.settings.journal_size if self.settings.control else 0
+        self.journal = Journal(size, self.settings.journal_bytes)
         self.faults = FaultProfile(seed)
         # Scenario-book changes made through the control API, each with its clock reading.
         self.scenario_changes: list[dict[str, Any]] = []

@@ -340,6 +340,11 @@ class Engine:
         self.sync()
         return records.export_state(self, self._tasks, self._next_id)
 
+    def freeze_state(self) -> records.FrozenState:
+        """What export_state would give, taken cheaply now and built later (records.py)."""
+        self.sync()
+        return records.freeze(self, self._tasks, self._next_id)
+
     def import_state(self, state: Mapping[str, Any]) -> None:
         """Replace every task by the ones rebuilt from `state` (an export or task records)."""
         self._tasks, self._heap, self._seq = {}, [], itertools.count()

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.envelope import json_response
+from mockserver.jsondepth import MAX_CONTROL_DEPTH, too_deep
 from mockserver.state import MockState
 
 
@@ -37,14 +38,18 @@ def guarded(request: Request) -> MockState:
     return mock
 
 
-async def json_body(request: Request) -> Any:
+async def json_body(request: Request, depth: int = MAX_CONTROL_DEPTH) -> Any:
     body = await request.body()
     if not body.strip():
         return None
     try:
-        return orjson.loads(body)
+        parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ControlError(400, "invalid_json", "the body is not valid JSON") from None
+    if too_deep(body, parsed, depth):
+        message = f"the body nests arrays and objects deeper than {depth} levels"
+        raise ControlError(400, "invalid_json", message)
+    return parsed
 
 
 async def json_object(request: Request) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +15,8 @@ from .base import ControlError, guarded, json_object, ok
 
 # Bounds of "run until idle", so a flow that loops forever cannot hang the server.
 UNTIL_IDLE_MAX_STEPS = 100_000
+# The virtual clock stays well inside what datetime can add to (year 9999).
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def clock_view(mock: MockState) -> dict[str, Any]:
@@ -71,12 +73,16 @@ def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[st
         seconds = body["advance"]
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ControlError(400, "invalid_advance", "advance must be a number of seconds >= 0")
+        if seconds > (LATEST - clock.now()).total_seconds():
+            raise ControlError(400, "invalid_advance", f"the clock stops at {LATEST.isoformat()}")
         clock.advance(float(seconds))
         return {}
     if "to" in body:
         target = moment(body["to"], "to")
         if target < clock.now():
             raise ControlError(400, "clock_backwards", "the clock never moves backwards")
+        if target > LATEST:
+            raise ControlError(400, "invalid_time", f"the clock stops at {LATEST.isoformat()}")
         clock.set(target)
         return {}
     if body.get("until_idle") is True:

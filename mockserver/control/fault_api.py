@@ -24,10 +24,12 @@ def _rule(mock: MockState, data: Any, rule_id: str | None = None) -> Rule:
         if fresh.get("id", rule_id) != rule_id:
             raise ControlError(400, "invalid_rule", "id: differs from the id in the path")
         fresh["id"] = rule_id
+    made = mock.faults.made
     default_id = "" if "id" in fresh else mock.faults.next_id()
     try:
         return rule_from_dict(fresh, default_id, mock.engine.sync().astimezone(mock.tz))
     except FaultRuleError as exc:
+        mock.faults.made = made  # a refused rule takes no id number
         raise ControlError(400, "invalid_rule", str(exc)) from None
 
 
@@ -38,7 +40,7 @@ def _view(mock: MockState) -> dict[str, Any]:
 async def profile(request: Request) -> Response:
     """GET the rules; POST adds one (201); PUT replaces all `{"rules": [...]}`; DELETE clears."""
     mock = guarded(request)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # Starlette routes HEAD with GET
         with mock.lock:
             return ok(_view(mock))
     if request.method == "DELETE":
@@ -59,9 +61,15 @@ async def profile(request: Request) -> Response:
         raise ControlError(400, "invalid_rules", 'send {"rules": [rule, ...]}')
     with mock.lock:
         built: list[Rule] = []
+        made = mock.faults.made
         for data in rules:
-            rule = _rule(mock, data)
+            try:
+                rule = _rule(mock, data)
+            except ControlError:
+                mock.faults.made = made
+                raise
             if any(r.id == rule.id for r in built):
+                mock.faults.made = made
                 raise ControlError(400, "invalid_rules", f"rule id {rule.id} appears twice")
             built.append(rule)
         mock.faults.clear()

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
-from mockserver.snapshot import SnapshotError, export_state, restore_state
+from mockserver.jsondepth import MAX_STATE_DEPTH
+from mockserver.snapshot import SnapshotError, copy_state, restore_state
 
 from .base import ControlError, guarded, json_body, ok
 
 
 async def state(request: Request) -> Response:
     mock = guarded(request)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # Starlette routes HEAD with GET
         with mock.lock:
-            return ok(export_state(mock))
-    snapshot = await json_body(request)
+            copy = copy_state(mock)
+        # Built and sent outside the lock, a piece at a time (snapshot.py, StateCopy).
+        return StreamingResponse(copy.chunks(), media_type="application/json")
+    snapshot = await json_body(request, MAX_STATE_DEPTH)
     with mock.lock:
         try:
             restore_state(mock, snapshot)

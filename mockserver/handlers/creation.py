@@ -185,7 +185,7 @@ def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
         template_id=0,
         project_id=project.project_id,
         name=name,
-        category=category if category in CATEGORIES else "Default",
+        category=category if isinstance(category, str) and category in CATEGORIES else "Default",
         tree=tree,
         source="onetime",
     )

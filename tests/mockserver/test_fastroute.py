@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver import handlers
 from mockserver.app import create_app
+from mockserver.door import Door
 from mockserver.fastroute import (
     OperationIndex,
     OperationLane,
@@ -76,9 +77,11 @@ def sample_paths() -> list[str]:
 def test_the_lane_sits_inside_the_error_middleware_and_outside_the_exception_one():
     stack = APP.build_middleware_stack()
     assert isinstance(stack, ServerErrorMiddleware)
-    assert isinstance(stack.app, OperationLane)
-    assert isinstance(stack.app.app, ExceptionMiddleware)
-    assert stack.app.router is APP.router
+    assert isinstance(stack.app, Door)  # Host and Origin are checked before any routing
+    lane = stack.app.app
+    assert isinstance(lane, OperationLane)
+    assert isinstance(lane.app, ExceptionMiddleware)
+    assert lane.router is APP.router
 
 
 def test_the_index_covers_every_operation_on_four_families():
