@@ -6,7 +6,6 @@ import copy
 import dataclasses
 from typing import Any
 
-import schemas
 from mockserver.call import Call
 from mockserver.catalog import Template
 from mockserver.errors import CONTENT_NOT_EXIST, REQUEST_PARAM_INVALID, ApiError, params_invalid
@@ -19,7 +18,7 @@ from .lookups import find_template
 from .selection import excluded_nodes
 from .tasks import CALLBACK_URL, task_url
 from .treewire import pipeline_tree_wire
-from .webtree import standardize_name, standardize_node_names, web_tree_error
+from .webtree import engine_tree_error, standardize_name, standardize_node_names, web_tree_error
 
 NAME_MAX = 100
 # gcloud/utils/strings.py standardize_name drops these characters.
@@ -141,14 +140,15 @@ def _checked_tree(call: Call, mock: MockState) -> dict[str, Any]:
     standardize_node_names(tree)
     for key, empty in (("gateways", {}), ("constants", {}), ("outputs", [])):
         tree.setdefault(key, empty)
-    if schemas.first_error(schemas.common_validator("pipeline_tree"), tree) is not None:
-        raise _tree_error(web_tree_error(tree) or "")
+    problem = web_tree_error(tree, engine=False)
+    if problem is not None:
+        raise _tree_error(problem)
     if not call.params.get("has_common_subprocess"):
         _check_subprocess_owner(call, mock, tree)
     # bk-sops checks the tree before the owners; the mock needs the subprocess trees of
     # existing templates to check the engine's rules, so a foreign template is reported first.
     _unfold(call, mock, tree)
-    problem = web_tree_error(tree)
+    problem = engine_tree_error(tree)
     if problem is not None:
         raise _tree_error(problem)
     return tree

@@ -12,6 +12,7 @@ import copy
 import re
 from typing import Any
 
+import schemas
 from schemas import bksops_params
 from simulator.errors import InvalidTree
 from simulator.tree import validate as validate_tree
@@ -24,14 +25,33 @@ KEY_PATTERN = re.compile(r"^(\$\{(?!_env_|_system\.)[a-zA-Z0-9_]+\})$")
 UNBOUND_KEY = "cannot access local variable 'key' where it is not associated with a value"
 
 
-def web_tree_error(tree: dict[str, Any]) -> str | None:
-    """The text of the exception validate_web_pipeline_tree raises for `tree`, or None."""
+def web_tree_error(tree: dict[str, Any], *, engine: bool = True) -> str | None:
+    """The text of the exception validate_web_pipeline_tree raises for `tree`, or None.
+
+    Before the engine's rules, the tree must also pass common/pipeline_tree, whose few extra
+    rules (PROVENANCE choice 26) keep the mock's engine from reading a malformed tree.
+    """
     errors = sorted(bksops_params.web_tree_checker().iter_errors(tree), key=str)
     if errors:
         return ",".join(
             f"{'→'.join(map(str, error.absolute_path))}: {error.message}" for error in errors
         )
-    return _key_error(tree) or _constant_reference_error(tree["constants"]) or _engine_error(tree)
+    problem = _key_error(tree) or _constant_reference_error(tree["constants"])
+    if problem is not None:
+        return problem
+    failure = schemas.first_error(schemas.common_validator("pipeline_tree"), tree)
+    if failure is not None:
+        return f"{failure.path}: {failure.message}"
+    return engine_tree_error(tree) if engine else None
+
+
+def engine_tree_error(tree: dict[str, Any]) -> str | None:
+    """The engine's refusal of a tree that passed the web checks (bamboo validate_pipeline_tree)."""
+    try:
+        validate_tree(tree, cycle_tolerate=True)
+    except InvalidTree as exc:
+        return str(exc)
+    return None
 
 
 def standardize_name(name: str, limit: int) -> str:
@@ -119,12 +139,4 @@ def _constant_reference_error(constants: dict[str, Any]) -> str | None:
     for node in graph:
         if node not in visited and cyclic(node):
             return f"检测到常量{', '.join(stack)}存在循环引用"
-    return None
-
-
-def _engine_error(tree: dict[str, Any]) -> str | None:
-    try:
-        validate_tree(tree, cycle_tolerate=True)
-    except InvalidTree as exc:
-        return str(exc)
     return None
