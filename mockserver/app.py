@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -11,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 import schemas
 
-from . import control, dashboard, snapshot
+from . import control, dashboard, outbound, snapshot
 from .door import Door
 from .envelope import json_response
 from .errors import api_not_found
@@ -42,6 +45,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return out
 
 
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    async with outbound.ticking(app), snapshot.keep_state_file(app):
+        yield
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     routes: list[BaseRoute] = [*operation_routes()]
@@ -50,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes.extend(control.control_routes())
         routes.extend(dashboard.dashboard_routes())
     app = Starlette(
-        lifespan=snapshot.keep_state_file,
+        lifespan=_lifespan,
         routes=routes,
         exception_handlers={
             HTTPException: _http_error,

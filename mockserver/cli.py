@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import flags
 from .flags import StartupError
 from .settings import DEFAULT_VIRTUAL_START, Settings
+from .startqueue import read_delay
 
 if TYPE_CHECKING:
     from .wirefaults import ExposeTransport
@@ -161,6 +162,35 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=_DEFAULTS.journal_bytes,
         help="about how many bytes of requests the journal keeps",
     )
+    add(
+        "--webhook-host",
+        action="append",
+        default=None,
+        help="a host callback_url webhooks may call (repeat it; '*': any; default: "
+        "127.0.0.1, localhost and ::1)",
+    )
+    add(
+        "--webhook-timeout",
+        type=flags.positive_float(),
+        default=_DEFAULTS.webhook_timeout,
+        help="seconds one webhook call may take",
+    )
+    add(
+        "--start-delay",
+        type=_start_delay,
+        default=None,
+        metavar="MIN[:MAX]",
+        help="seconds a start waits in bk-sops's queue (default: the fixture's start_delay, "
+        "else 0)",
+    )
+
+
+def _start_delay(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(":")
+    try:
+        return read_delay({"min": float(low), "max": float(high or low)})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -187,6 +217,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         timeout_header=args.timeout_header,
         max_header_bytes=args.max_header_bytes,
         limit_concurrency=args.limit_concurrency,
+        webhook_hosts=tuple(args.webhook_host or _DEFAULTS.webhook_hosts),
+        webhook_timeout=args.webhook_timeout,
+        start_delay=args.start_delay,
     )
 
 

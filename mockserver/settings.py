@@ -54,6 +54,11 @@ class Settings:
     limit_concurrency: int = 1000
     # Deliberate defects, used only by the contract suite's self-test.
     planted_faults: frozenset[str] = field(default_factory=frozenset)
+    # Hosts callback_url webhooks may be sent to ("*": any); seconds each attempt may take.
+    webhook_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    webhook_timeout: float = 10.0
+    # Seconds (min, max) a start waits in bk-sops's queue; None: the fixture's start_delay.
+    start_delay: tuple[float, float] | None = None
 
     @property
     def task_url_base(self) -> str:

@@ -24,6 +24,8 @@ from simulator import Clock, Engine, SimulatorError, VirtualClock, WallClock
 from simulator.records import FrozenState
 
 from .faults import FaultProfile, FaultRuleError, rule_from_dict
+from .outbound.outbox import read_records
+from .startqueue import StartQueue
 from .state import MockState
 
 FORMAT: Final = "sops-mock-state/1"
@@ -72,6 +74,8 @@ def copy_state(mock: MockState) -> StateCopy:
     tail = {
         "scenario_changes": list(mock.scenario_changes),
         "faults": {"made": mock.faults.made, "rules": mock.faults.to_list()},
+        "webhooks": mock.outbox.export(mock.tz),
+        "starts": mock.starts.to_dict(mock.tz),
     }
     return StateCopy(head, engine, tail)
 
@@ -120,12 +124,25 @@ def restore_state(mock: MockState, state: Any) -> None:
     faults = _faults(_get(state, "faults", Mapping), seed, now)
     changes = _get(state, "scenario_changes", list)
     requests, trace = _get(counters, "requests", int), _get(counters, "trace", int)
+    try:
+        webhooks = read_records(state.get("webhooks") or [])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"webhooks: {type(exc).__name__}: {exc}") from None
+    starts = StartQueue(seed)
+    try:
+        if state.get("starts") is not None:
+            starts.restore(state["starts"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SnapshotError(f"starts: {type(exc).__name__}: {exc}") from None
     # Everything is read and checked above; from here on nothing can fail half-way.
     mock.install(name, fixture, seed, clock, engine)
     mock.requests = requests
     mock.trace_counter = trace
     mock.faults = faults
     mock.scenario_changes = list(changes)
+    mock.outbox.adopt(engine, webhooks)
+    if state.get("starts") is not None:
+        mock.starts = starts
 
 
 def _clock(mock: MockState, now: datetime) -> Clock:

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from . import basics, document, fault_api, journal_api, scenario_api, state_api
+from . import (
+    basics,
+    document,
+    fault_api,
+    journal_api,
+    scenario_api,
+    start_api,
+    state_api,
+    webhook_api,
+)
 from .base import ControlError, control_error
 from .basics import clock_view
 
@@ -42,6 +51,8 @@ def control_routes() -> list[BaseRoute]:
         ("/journal", journal_api.journal, ["GET", "DELETE"]),
         ("/journal/count", journal_api.count, ["GET"]),
         ("/state", state_api.state, ["GET", "PUT"]),
+        ("/webhooks", webhook_api.webhooks, ["GET"]),
+        ("/starts", start_api.starts, ["GET", "PUT"]),
         ("/openapi.json", document.openapi, ["GET"]),
     ]
     return [

@@ -234,7 +234,31 @@ def schemas() -> dict[str, Any]:
                 "counters": {"type": "object"},
                 "engine": {"type": "object"},
                 "scenario_changes": {"type": "array"},
+                "webhooks": {"type": "array", "description": "callback_url records"},
                 "faults": {"type": "object"},
+            },
+        },
+        "Webhooks": {
+            "type": "object",
+            "required": ["records", "deliveries", "hosts"],
+            "properties": {
+                "records": {"type": "array", "items": {"type": "object"}},
+                "deliveries": {"type": "array", "items": {"type": "object"}},
+                "hosts": {"type": "array", "items": STR},
+            },
+        },
+        "Starts": {
+            "type": "object",
+            "required": ["delay"],
+            "properties": {
+                "delay": {
+                    "type": "object",
+                    "required": ["min", "max"],
+                    "properties": {"min": {"type": "number"}, "max": {"type": "number"}},
+                },
+                "pending": {"type": "array", "items": {"type": "object"}},
+                "lost": {"type": "array", "items": {"type": "object"}},
+                "queued": {"type": "object"},
             },
         },
         "Restored": {

@@ -46,7 +46,7 @@ def _query(name: str, schema: dict[str, Any], text: str) -> dict[str, Any]:
 _FILTERS = [
     _query("operation", STR, "bk-sops operation name"),
     _query("task_id", INT, "task id (from the path, query, body or create_task's answer)"),
-    _query("family", {"enum": ["backend", "gateway", "esb"]}, "URL family"),
+    _query("family", {"enum": ["backend", "gateway", "esb", "outbound"]}, "URL family"),
     _query("status", INT, "HTTP status sent (0: connection dropped)"),
     _query("result", {"enum": ["true", "false"]}, "the answer's result"),
     _query("since", INT, "only entries with a larger seq"),
@@ -123,6 +123,16 @@ def _paths() -> dict[str, Any]:
         "/__mock__/state": {
             "get": _op("The whole state as JSON", "State"),
             "put": _op("Restore a state", "Restored", body="State"),
+        },
+        "/__mock__/webhooks": {
+            "get": {
+                **_op("callback_url records and deliveries (with attempts)", "Webhooks"),
+                "parameters": [_query("task_id", INT, "one task's only")],
+            },
+        },
+        "/__mock__/starts": {
+            "get": _op("bk-sops's start queue: delay, waiting and lost starts", "Starts"),
+            "put": _op("Set the delay of starts queued from now on", "Starts", body="Starts"),
         },
         "/__mock__/openapi.json": {
             "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}

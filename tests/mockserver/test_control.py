@@ -117,13 +117,14 @@ CONTROL_CALLS = control_calls()
 
 
 def test_every_control_route_is_listed():
-    assert len(CONTROL_CALLS) == 28
+    assert len(CONTROL_CALLS) == 31
     assert {path for _, path in CONTROL_CALLS} >= {
         "/__mock__/journal",
         "/__mock__/faults",
         "/__mock__/state",
         "/__mock__/scenarios",
         "/__mock__/openapi.json",
+        "/__mock__/webhooks",
     }
 
 

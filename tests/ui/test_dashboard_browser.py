@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from mockserver.running import RunningMock
+from tests.mockserver.api import AUTH_HEADER
+from tests.mockserver.receiver import receiving
 
 pytestmark = pytest.mark.browser
 
@@ -317,3 +320,34 @@ def test_a_page_of_another_origin_can_neither_change_nor_read_the_mock(
     # The dashboard, on its own origin, still works after the attack.
     create_task(page, mock.base_url, FIVE_STEPS, "after the attack")
     assert len(mock.state()["engine"]["tasks"]) == 2
+
+
+def test_a_tasks_webhooks_show_on_its_page(browser_page, mock):
+    page, check = browser_page, expect()
+    with receiving() as receiver:
+        receiver.statuses = [500]  # the first call fails, its retry a second later succeeds
+        body = {"name": "hooked", "callback_url": receiver.url + "/done"}
+        request = urllib.request.Request(
+            f"{mock.base_url}/apigw/create_and_start_task/{FIVE_STEPS}/2/",
+            data=json.dumps(body).encode(),
+            headers=AUTH_HEADER,
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            created = json.loads(answer.read())
+        page.goto(f"{mock.base_url}/__mock__/ui/#/p/1/task/{created['data']['task_id']}")
+        check(page.locator("main")).to_have_attribute("data-ready", "true")
+        check(page.locator("#webhooks")).to_be_visible()
+        check(page.locator("#webhooks h3")).to_contain_text(receiver.url + "/done")
+        check(page.locator("#webhooks li.delivery")).to_have_count(0)
+        page.click("#clock-until-idle")
+        task_state(page, "FINISHED")
+        delivery = page.locator("#webhooks li.delivery")
+        check(delivery).to_have_attribute("data-outcome", "pending")
+        check(delivery.locator(".attempts li[data-ok=false]")).to_contain_text("500")
+        page.click("button[data-advance='10']")
+        check(delivery).to_have_attribute("data-outcome", "success")
+        check(delivery.locator(".attempts li")).to_have_count(2)
+        assert len(receiver.wait_for(2)) == 2
+        if os.environ.get("SOPS_MOCK_WEBHOOK_SHOT"):
+            page.screenshot(path=os.environ["SOPS_MOCK_WEBHOOK_SHOT"], full_page=True)
