@@ -13,6 +13,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from schemas.operations import operation
+
 from .api import FAMILIES, Api
 from .taskflow import failure
 
@@ -172,6 +174,8 @@ BODY_SCOPE_OPS = {
 @pytest.mark.parametrize("scope", [{}, None, [], 1, "project"], ids=repr)
 def test_any_scope_but_cmdb_biz_reads_a_project_id(client, family, op, scope):
     """gcloud/apigw/utils.py get_project_with: `scope == "cmdb_biz"` or else a project id."""
+    if family == "gateway" and not operation(op).on_gateway:
+        pytest.skip(f"{op} is not published on the gateway (api-resources.yml)")
     ids, params = BODY_SCOPE_OPS[op]
     api = Api(client, family)
     assert api.call(op, ids, {**params, "scope": scope})["result"] is True
