@@ -71,9 +71,11 @@ def standardize_node_names(tree: dict[str, Any]) -> None:
                 item["name"] = standardize_name(item["name"], NODE_NAME_MAX)
 
 
-def task_tree_error(tree: dict[str, Any], constants: dict[str, Any]) -> str | None:
+def task_tree_error(tree: Any, constants: dict[str, Any]) -> str | None:
     """create_task's tree path: the given constants go into the tree, names are tidied, then
     validate_web_pipeline_tree. A tree without `constants` fails on the lookup (a KeyError)."""
+    if not isinstance(tree, dict):
+        return _python_failure(tree, constants)
     tree = copy.deepcopy(tree)
     if constants and not isinstance(tree.get("constants"), dict):
         return "'constants'"
@@ -83,6 +85,23 @@ def task_tree_error(tree: dict[str, Any], constants: dict[str, Any]) -> str | No
             constant["value"] = value
     standardize_node_names(tree)
     return web_tree_error(tree)
+
+
+# Python's names of JSON types, for the texts of the errors a non-object tree raises in bk-sops
+PY_TYPES = {dict: "dict", list: "list", str: "str", int: "int", float: "float", bool: "bool"}
+
+
+def _python_failure(tree: Any, constants: dict[str, Any]) -> str:
+    """What Python 3.11 says when bk-sops treats a tree that is not an object as one: the
+    constants loop indexes it first (when there are constants), then the names are tidied."""
+    kind = "NoneType" if tree is None else PY_TYPES[type(tree)]
+    if constants:
+        if kind == "list":
+            return "list indices must be integers or slices, not str"
+        if kind == "str":
+            return "string indices must be integers, not 'str'"
+        return f"'{kind}' object is not subscriptable"
+    return f"'{kind}' object has no attribute 'values'"
 
 
 def _key_error(tree: dict[str, Any]) -> str | None:

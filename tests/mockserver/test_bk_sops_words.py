@@ -301,3 +301,22 @@ def test_fast_create_task_wrong_tree_takes_the_same_path(client, family, case):
     body = api.call("fast_create_task", {"bk_biz_id": BIZ}, {"name": "t", "pipeline_tree": tree})
     assert failure(body, 3540000) == f"[API] fast_create_task get invalid pipeline_tree: {expected}"
     assert "trace_id" not in body
+
+
+NOT_A_TREE: list[tuple[Any, dict[str, Any], str]] = [
+    (None, {}, "'NoneType' object has no attribute 'values'"),
+    ([], {}, "'list' object has no attribute 'values'"),
+    ("tree", {}, "'str' object has no attribute 'values'"),
+    (1, {}, "'int' object has no attribute 'values'"),
+    ([], {"${a}": 1}, "list indices must be integers or slices, not str"),
+    ("tree", {"${a}": 1}, "string indices must be integers, not 'str'"),
+    (None, {"${a}": 1}, "'NoneType' object is not subscriptable"),
+]
+
+
+@pytest.mark.parametrize(("tree", "constants", "reason"), NOT_A_TREE, ids=repr)
+def test_create_task_with_a_tree_that_is_not_an_object(api, tree, constants, reason):
+    """Presence of `pipeline_tree` (even null) takes the tree path; Python's error is the text."""
+    params = {"name": "t", "pipeline_tree": tree, "constants": constants}
+    body = api.call("create_task", CREATE_IDS, params)
+    assert failure(body, 3599999) == f"[API] create_task get invalid pipeline_tree: {reason}"
