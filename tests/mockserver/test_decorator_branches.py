@@ -10,7 +10,7 @@ import pytest
 
 from schemas.operations import OPERATIONS
 
-from .api import Api, url
+from .api import FAMILIES, Api, url
 from .taskflow import failure
 
 PROJECT_POSTS = [op for op in OPERATIONS if op.method == "POST" and "bk_biz_id" in op.path_ids]
@@ -42,3 +42,15 @@ def test_the_other_method_is_405_with_allow(client, op):
         answer = client.post(path, json={}, headers=api.headers)
     assert answer.status_code == 405
     assert answer.headers["allow"] == op.method
+
+
+ZONED = {"get_template_list": {"bk_biz_id": 2}, "get_common_template_list": {}}
+ZONED["get_task_list"] = {"bk_biz_id": 2}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("op", sorted(ZONED))
+def test_an_unknown_expected_timezone_is_refused_by_timezone_inject(client, op, family):
+    body = Api(client, family).call(op, ZONED[op], {"expected_timezone": "Mars/Base"})
+    assert failure(body, 3546100) == "expected_timezone Mars/Base is unknown."
+    assert body["data"] == "" and "trace_id" not in body
