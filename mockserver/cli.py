@@ -22,7 +22,7 @@ from .startqueue import read_delay
 if TYPE_CHECKING:
     from .wirefaults import ExposeTransport
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "engine-diff")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 _DEFAULTS = Settings()
 _PORT = flags.int_from(1, 65535)
@@ -375,6 +375,11 @@ def parser() -> argparse.ArgumentParser:
         help="run the contract suite: in-process against the mock by default, or against "
         "--base-url (see sops-mock contract --help)",
     )
+    sub.add_parser(
+        "engine-diff",
+        add_help=False,
+        help="compare the engine with the real bamboo-engine (needs the engine-diff extra)",
+    )
     return root
 
 
@@ -389,6 +394,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["contract"]:
         return contract(argv[1:])
+    if argv[:1] == ["engine-diff"]:  # a child interpreter too: mockserver never imports it
+        import subprocess
+
+        return subprocess.call([sys.executable, "-m", "enginediff", *argv[1:]])
     args = parser().parse_args(argv)
     try:
         if args.command == "serve":
