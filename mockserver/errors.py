@@ -98,6 +98,15 @@ def params_invalid(op: str, params: dict[str, Any]) -> ApiError | None:
     return None if text is None else ApiError(REQUEST_PARAM_INVALID, text)
 
 
+def web_tree_refused(op: str, reason: str) -> ApiError:
+    """A wrong web tree: create_task's view answers it (3599999, trace_id), fast_create_task's
+    validator answers it through request_validate (3540000, data null, no trace_id)."""
+    text = f"[API] {op} get invalid pipeline_tree: {reason}"
+    if op == "fast_create_task":
+        return ApiError(REQUEST_PARAM_INVALID, text, trace=False, data=None)
+    return ApiError(UNKNOWN_ERROR, text)
+
+
 def api_not_found(method: str, path: str) -> GatewayError:
     return GatewayError(
         404, "API_NOT_FOUND", 1640401, f'API not found [method="{method}" path="{path}"]'

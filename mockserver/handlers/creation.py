@@ -8,7 +8,13 @@ from typing import Any
 
 from mockserver.call import Call
 from mockserver.catalog import Template
-from mockserver.errors import CONTENT_NOT_EXIST, REQUEST_PARAM_INVALID, ApiError, params_invalid
+from mockserver.errors import (
+    CONTENT_NOT_EXIST,
+    REQUEST_PARAM_INVALID,
+    ApiError,
+    params_invalid,
+    web_tree_refused,
+)
 from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from simulator import TemplateSpec
@@ -99,12 +105,7 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
 
 
 def _tree_error(reason: str) -> ApiError:
-    return ApiError(
-        REQUEST_PARAM_INVALID,
-        f"[API] fast_create_task get invalid pipeline_tree: {reason}",
-        trace=False,
-        data=None,
-    )
+    return web_tree_refused("fast_create_task", reason)
 
 
 def _unfold(call: Call, mock: MockState, tree: dict[str, Any], depth: int = 0) -> None:

@@ -17,6 +17,7 @@ from mockserver.errors import (
     ApiError,
     does_not_exist,
     params_invalid,
+    web_tree_refused,
 )
 from mockserver.handlers.registry import operation_handler
 from mockserver.handlers.webtree import task_tree_error
@@ -81,7 +82,7 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
     if spec is not None:
         problem = task_tree_error(params["pipeline_tree"], params.get("constants") or {})
         if problem is not None:
-            raise ApiError(UNKNOWN_ERROR, f"[API] create_task get invalid pipeline_tree: {problem}")
+            raise web_tree_refused("create_task", problem)
     exclude = excluded_nodes(call, template) if spec is None else []
     flow_type = params.get("flow_type", "common")
     task = mock.engine.new_task(  # no snapshot: the answer needs only the id and the tree
