@@ -28,6 +28,9 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--auth", choices=["off", "lenient", "strict"], default="lenient")
     p.add_argument("--validate-responses", action="store_true")
     p.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    p.add_argument(
+        "--max-state-bytes", type=int, default=256 * 1024 * 1024, help="PUT /__mock__/state"
+    )
     p.add_argument("--app-host", default=None, help="base of task_url (default http://HOST:PORT/)")
     p.add_argument("--no-control", action="store_true", help="turn the /__mock__/ API off")
     p.add_argument(
@@ -57,6 +60,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         auth=args.auth,
         validate_responses=args.validate_responses,
         max_body_bytes=args.max_body_bytes,
+        max_state_bytes=args.max_state_bytes,
         app_host=args.app_host,
         control=not args.no_control,
         control_token=args.control_token,

@@ -19,6 +19,7 @@ import orjson
 from starlette.applications import Starlette
 
 import fixtures
+from schemas.control_store import check
 from simulator import Clock, Engine, SimulatorError, VirtualClock, WallClock
 
 from .faults import FaultProfile, FaultRuleError, rule_from_dict
@@ -60,6 +61,11 @@ def restore_state(mock: MockState, state: Any) -> None:
     """
     if not isinstance(state, Mapping):
         raise SnapshotError("a snapshot is a JSON object")
+    # The whole document is checked before anything is built, and nothing is installed
+    # until everything is built: a refused snapshot changes nothing.
+    refusal = check("state/state", state)
+    if refusal is not None:
+        raise SnapshotError(refusal.message)
     if state.get("format") != FORMAT:
         raise SnapshotError(f"format must be {FORMAT!r}, got {state.get('format')!r}")
     source = _get(state, "fixture", Mapping)
@@ -80,13 +86,21 @@ def restore_state(mock: MockState, state: Any) -> None:
     try:
         engine = Engine(clock, seed)
         engine.import_state(_get(state, "engine", Mapping))
-    except (KeyError, TypeError, ValueError, AttributeError, SimulatorError) as exc:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        ArithmeticError,
+        SimulatorError,
+    ) as exc:
         raise SnapshotError(f"engine: {type(exc).__name__}: {exc}") from None
     faults = _faults(_get(state, "faults", Mapping), seed, now)
     changes = _get(state, "scenario_changes", list)
+    requests, trace = _get(counters, "requests", int), _get(counters, "trace", int)
     mock.install(name, fixture, seed, clock, engine)
-    mock.requests = _get(counters, "requests", int)
-    mock.trace_counter = _get(counters, "trace", int)
+    mock.requests = requests
+    mock.trace_counter = trace
     mock.faults = faults
     mock.scenario_changes = list(changes)
 

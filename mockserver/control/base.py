@@ -1,13 +1,14 @@
-"""What every control endpoint shares: the guard, JSON bodies, query values and errors.
+"""What every control endpoint shares: the guard, bounded JSON bodies, query values and errors.
 
-Answers are plain JSON objects; errors carry HTTP 4xx and `{"error": ..., "message": ...}`.
+Answers are plain JSON objects; errors carry HTTP 4xx and `{"error", "message"}`, plus `field`
+when one field of the body is to blame (the shape is schemas/control/common/error).
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from starlette.requests import Request
@@ -16,11 +17,23 @@ from starlette.responses import Response
 from mockserver.envelope import json_response
 from mockserver.state import MockState
 
+# Containers nested deeper than this are refused: an answer or a state save must be able to
+# write back everything a control call stored (orjson stops at 255 levels).
+MAX_DEPTH: Final = 64
+
 
 class ControlError(Exception):
-    def __init__(self, status: int, error: str, message: str) -> None:
+    def __init__(self, status: int, error: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.status, self.error, self.message = status, error, message
+        self.status, self.error, self.message, self.field = status, error, message, field
+
+    def body(self) -> dict[str, Any]:
+        out = {"error": self.error, "message": self.message}
+        return out if self.field is None else {**out, "field": self.field}
+
+
+class ControlContractError(AssertionError):
+    """A control answer its own schema rejects (response validation on): a bug in the mock."""
 
 
 def guarded(request: Request) -> MockState:
@@ -37,30 +50,55 @@ def guarded(request: Request) -> MockState:
     return mock
 
 
-async def json_body(request: Request) -> Any:
-    body = await request.body()
+def _too_large(limit: int) -> ControlError:
+    return ControlError(413, "body_too_large", f"the body is larger than {limit} bytes")
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The parsed body (None when empty), read no further than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)  # refused before a byte of it is read
+    pieces: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        pieces.append(chunk)
+    body = b"".join(pieces)
     if not body.strip():
         return None
     try:
-        return orjson.loads(body)
+        parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ControlError(400, "invalid_json", "the body is not valid JSON") from None
-
-
-async def json_object(request: Request) -> dict[str, Any]:
-    parsed = await json_body(request)
-    if parsed is None:
-        return {}
-    if not isinstance(parsed, dict):
-        raise ControlError(400, "invalid_json", "the body must be a JSON object")
+    if _too_deep(parsed):
+        raise ControlError(400, "invalid_json", f"the body nests deeper than {MAX_DEPTH} levels")
     return parsed
+
+
+def _too_deep(value: Any) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def query_int(query: Mapping[str, str], name: str) -> int | None:
     value = query.get(name)
     if value is None or value == "":
         return None
-    if not (value.isascii() and value.isdigit()):
+    if not (value.isascii() and value.isdigit() and len(value) <= 15):
         raise ControlError(400, f"invalid_{name}", f"{name} must be a non-negative integer")
     return int(value)
 
@@ -80,4 +118,10 @@ def ok(body: Any, status: int = 200) -> Response:
 
 async def control_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ControlError)
-    return json_response({"error": exc.error, "message": exc.message}, status=exc.status)
+    body = exc.body()
+    mock: MockState = request.app.state.mock
+    if mock.settings.validate_responses:
+        from .contract import check_answer  # the schemas load on first use only
+
+        check_answer("common/error", exc.status, body)
+    return json_response(body, status=exc.status)

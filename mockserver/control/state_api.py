@@ -1,27 +1,26 @@
-"""Snapshots over HTTP: GET the whole state as JSON, PUT one back."""
+"""Snapshots over HTTP: GET the whole state as JSON, PUT one back (checked, then installed)."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from mockserver.snapshot import SnapshotError, export_state, restore_state
 
-from .base import ControlError, guarded, json_body, ok
+from .base import ControlError
+from .contract import Answer, Ask
 
 
-async def state(request: Request) -> Response:
-    mock = guarded(request)
-    if request.method == "GET":
-        with mock.lock:
-            return ok(export_state(mock))
-    snapshot = await json_body(request)
+def read_state(ask: Ask) -> Answer:
+    with ask.mock.lock:
+        return 200, export_state(ask.mock)
+
+
+def restore(ask: Ask) -> Answer:
+    mock = ask.mock
     with mock.lock:
         try:
-            restore_state(mock, snapshot)
+            restore_state(mock, ask.body)
         except SnapshotError as exc:
             raise ControlError(400, "invalid_state", str(exc)) from None
         now = mock.clock.now().astimezone(mock.tz).isoformat()
         tasks = len(mock.engine.tasks())
         body = {"status": "restored", "fixture": mock.fixture_name, "seed": mock.seed}
-        return ok({**body, "now": now, "tasks": tasks})
+        return 200, {**body, "now": now, "tasks": tasks}

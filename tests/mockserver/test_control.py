@@ -43,7 +43,8 @@ def test_clock_refuses_bad_moves(client):
     for body, error in cases:
         answer = client.post("/__mock__/clock", json=body)
         assert answer.status_code == 400 and answer.json()["error"] == error, body
-    assert client.post("/__mock__/clock", content=b"[1]").json()["error"] == "invalid_json"
+    assert client.post("/__mock__/clock", content=b"[1]").json()["error"] == "invalid_move"
+    assert client.post("/__mock__/clock", content=b"{nope").json()["error"] == "invalid_json"
 
 
 def test_until_idle_runs_every_started_task_to_rest(api, client):
