@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,9 @@ class Refusal:
 
 def check(name: str, instance: Any) -> Refusal | None:
     """None when `instance` fits the control schema `name`, else the one problem to report."""
+    over = _over_limit(control_documents()[name], instance)
+    if over is not None:
+        return over
     error = best_match(control_validator(name).iter_errors(instance))
     if error is None:
         return None
@@ -108,6 +112,18 @@ def check(name: str, instance: Any) -> Refusal | None:
         if missing is not None:
             where = f"{where}.{missing}" if where else missing
     return Refusal(where, f"{where}: {message}" if where else message)
+
+
+def _over_limit(schema: Mapping[str, Any], instance: Any) -> Refusal | None:
+    """Top-level size limits first: a list over its limit is refused before its items are read."""
+    if not isinstance(instance, dict):
+        return None
+    for key, sub in schema.get("properties", {}).items():
+        value = instance.get(key)
+        limit = sub.get("maxItems") if isinstance(value, list) else sub.get("maxProperties")
+        if isinstance(value, list | dict) and limit is not None and len(value) > limit:
+            return Refusal(key, f"{key}: holds at most {limit}")
+    return None
 
 
 def _settle(error: ValidationError) -> ValidationError:

@@ -54,8 +54,8 @@ def _too_large(limit: int) -> ControlError:
     return ControlError(413, "body_too_large", f"the body is larger than {limit} bytes")
 
 
-async def read_json(request: Request, limit: int) -> Any:
-    """The parsed body (None when empty), read no further than `limit` bytes."""
+async def read_json(request: Request, limit: int) -> tuple[Any, int]:
+    """The parsed body (None when empty) and its size, read no further than `limit` bytes."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)  # refused before a byte of it is read
@@ -68,14 +68,14 @@ async def read_json(request: Request, limit: int) -> Any:
         pieces.append(chunk)
     body = b"".join(pieces)
     if not body.strip():
-        return None
+        return None, size
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ControlError(400, "invalid_json", "the body is not valid JSON") from None
     if _too_deep(parsed):
         raise ControlError(400, "invalid_json", f"the body nests deeper than {MAX_DEPTH} levels")
-    return parsed
+    return parsed, size
 
 
 def _too_deep(value: Any) -> bool:
