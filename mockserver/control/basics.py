@@ -38,7 +38,7 @@ def reset(ask: Ask) -> Answer:
     with mock.lock:
         try:
             mock.reset(body.get("fixture"), body.get("seed"))
-        except (FileNotFoundError, ValueError) as exc:
+        except (OSError, ValueError) as exc:
             raise ControlError(400, "invalid_fixture", str(exc), "fixture") from None
         return 200, {"status": "reset", "fixture": mock.fixture_name, "seed": mock.seed}
 
@@ -70,7 +70,12 @@ def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[st
         clock.set(target)
         return {}
     if "to" in body:
-        target = datetime.fromisoformat(body["to"])
+        try:
+            target = datetime.fromisoformat(body["to"])
+        except ValueError:  # the schema's pattern let it through; the calendar did not (Feb 30)
+            raise ControlError(
+                400, "invalid_time", f"to: not a date: {body['to']!r}", "to"
+            ) from None
         if target < now:
             raise ControlError(400, "clock_backwards", "the clock never moves backwards", "to")
         _within_limit(target, "to")

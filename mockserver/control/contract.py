@@ -93,7 +93,8 @@ def endpoint(path: str, handlers: Mapping[str, Handler]) -> Endpoint:
 
     async def serve(request: Request) -> Response:
         mock = guarded(request)
-        op = ops[request.method]
+        method = "GET" if request.method == "HEAD" else request.method  # Starlette adds HEAD
+        op = ops[method]
         body = None
         if op.body is not None:
             body, size = await read_json(request, body_limit(mock, op))
@@ -104,7 +105,7 @@ def endpoint(path: str, handlers: Mapping[str, Handler]) -> Endpoint:
             if refusal is not None:
                 error = op.error_for(refusal.field)
                 raise ControlError(400, error, refusal.message, refusal.field)
-        answer = handlers[request.method](Ask(request, mock, body))
+        answer = handlers[method](Ask(request, mock, body))
         if isinstance(answer, Response):
             return answer
         status, content = answer

@@ -162,8 +162,17 @@ def template_node(ask: Ask) -> Answer:
 
 
 def _template_id(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
-        raise ControlError(400, "invalid_template_id", "a template id is a non-negative integer")
+    return _path_id(text, "template_id")
+
+
+def _task_id(text: str) -> int:
+    return _path_id(text, "task_id")
+
+
+def _path_id(text: str, name: str) -> int:
+    # Parsed here, not by a route converter: a bad id gets the control API's own 400.
+    if not (text.isascii() and text.isdigit() and len(text) <= 15):
+        raise ControlError(400, f"invalid_{name}", f"{name} must be a non-negative integer")
     return int(text)
 
 
@@ -191,7 +200,7 @@ def _activities(tree: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any
 
 def task_scenarios(ask: Ask) -> Answer:
     """Every per-node override of one task, with the log of changes from its record."""
-    mock, task_id = ask.mock, int(ask.path("task_id"))
+    mock, task_id = ask.mock, _task_id(ask.path("task_id"))
     with mock.lock:
         if mock.engine.find_task(task_id) is None:
             raise ControlError(404, "unknown_task", f"no task {task_id}")
@@ -212,7 +221,7 @@ def task_scenarios(ask: Ask) -> Answer:
 
 def task_node(ask: Ask) -> Answer:
     """PUT a scenario on one node of one task (its next runs), or DELETE it."""
-    mock, task_id, node_id = ask.mock, int(ask.path("task_id")), str(ask.path("node_id"))
+    mock, task_id, node_id = ask.mock, _task_id(ask.path("task_id")), str(ask.path("node_id"))
     scenario = _scenario(ask.body) if ask.request.method == "PUT" else None
     with mock.lock:
         try:

@@ -91,10 +91,18 @@ def rule_from_dict(data: Any, default_id: str, now: datetime, *, checked: bool =
         until=until,
         latency=latency,
         fault=fault,
-        set_at=now if set_at is None else datetime.fromisoformat(set_at),
+        set_at=now if set_at is None else _moment("set_at", set_at),
         matched=data.get("matched", 0),
         injected=data.get("injected", 0),
     )
+
+
+def _moment(key: str, text: str) -> datetime:
+    """A time the schema's pattern let through; the calendar may still refuse it (Feb 30)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise FaultRuleError(key, f"is not a date: {text!r}") from None
 
 
 def _window(value: Any, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -103,8 +111,8 @@ def _window(value: Any, now: datetime) -> tuple[datetime | None, datetime | None
         return None, None
     if "seconds" in value:
         return now, now + timedelta(seconds=value["seconds"])
-    start = None if value.get("from") is None else datetime.fromisoformat(value["from"])
-    until = None if value.get("until") is None else datetime.fromisoformat(value["until"])
+    start = None if value.get("from") is None else _moment("window.from", value["from"])
+    until = None if value.get("until") is None else _moment("window.until", value["until"])
     if start is not None and until is not None and until <= start:
         raise FaultRuleError("window.until", "must be later than window.from")
     return start, until

@@ -99,7 +99,7 @@ def control_calls() -> list[tuple[str, str]]:
         "{code}": "bk_display",
         "{template_id}": "31",
         "{node_id}": "b4622bc66d53e664e4e764359b19639b",
-        "{task_id:int}": "1",
+        "{task_id}": "1",
         "{rule_id}": "r1",
     }
     calls = []

@@ -225,3 +225,9 @@ def test_refusals_name_the_field_in_the_control_error_shape(client):
     nested = client.put("/__mock__/faults", json={"rules": [{"latency": {"seconds": 700}}]})
     assert nested.json()["field"] == "rules[0].latency.seconds"
     assert nested.json()["error"] == "invalid_rules"
+
+
+def test_head_reads_like_get(client):
+    for path in ("/__mock__/health", "/__mock__/faults", "/__mock__/scenarios/components/x"):
+        answer = client.head(path)
+        assert answer.status_code == 200 and answer.content == b"", path

@@ -57,9 +57,9 @@ def test_the_scenario_book_is_capped(client):
     over = client.put("/__mock__/scenarios", json={"components": many})
     assert over.status_code == 400 and over.json()["field"] == "components"
     many.pop(f"c{MAX_BOOK_ENTRIES}")
-    with_node = {"components": dict(list(many.items())[:-1])}
-    with_node["templates"] = {str(LINEAR): {FETCH: {"duration": 2}}}
-    with_node["components"]["last"] = {"duration": 1}
+    # 1000 components and one template node: over the limit in all.
+    components = {**dict(list(many.items())[:-1]), "last": {"duration": 1}}
+    with_node = {"components": components, "templates": {str(LINEAR): {FETCH: {"duration": 2}}}}
     over_in_all = client.put("/__mock__/scenarios", json=with_node)
     assert over_in_all.status_code == 400 and over_in_all.json()["error"] == "invalid_book"
     assert snapshot(client) == before
