@@ -23,7 +23,7 @@ schema.app = create_app(Settings(clock="virtual", validate_responses=True, seed=
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=20,
+    max_examples=12,
     derandomize=True,
     deadline=None,
     suppress_health_check=list(HealthCheck),
