@@ -5,7 +5,9 @@ the clock's time: every public call first runs what fell due, then acts at the c
 No HTTP, no threads, no wall clock (except `WallClock`). Modules:
 
     engine      the public operations; event queue; records and snapshots (with records.py)
+    actions     task and node actions as tables, the operation log and its replay
     runtime     node states, branch processes, the execute loop; operations.py: node actions
+    nodekinds   what the loop does per node kind (a table); activities: an activity's run
     tree        web-tree validation and converge matching; exclude.py: create-time pruning
     plan        a validated tree compiled to indexed nodes; instance.py: the execution tree
     conditions  `${var}` rendering and the boolrule-compatible parser (never eval)

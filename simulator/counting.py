@@ -24,6 +24,12 @@ IGNORED_KEYS: Final = frozenset({"component_code", "order_by", "type", "is_remot
 STATUS_GROUPS: Final = ("CREATED", "EXECUTING", "FINISHED")
 FLOW_TYPES: Final = ("common", "common_func")
 CREATE_METHODS: Final = ("app", "api", "app_maker", "periodic", "clocked", "mobile", "mcp")
+# group_by -> the groups every answer lists, counted or not (other keys list only what occurs)
+FIXED_GROUPS: Final[dict[str, tuple[str, ...]]] = {
+    "status": STATUS_GROUPS,
+    "flow_type": FLOW_TYPES,
+    "create_method": CREATE_METHODS,
+}
 GROUP_BYS: Final = ("status", "category", "flow_type", "create_method")
 DAY_US: Final = 86_400_000_000
 
@@ -83,14 +89,8 @@ def count(
         )
     else:
         tally = Counter(map(operator.attrgetter(group_by), matched))
-    if group_by == "status":
-        codes: Sequence[str] = STATUS_GROUPS
-    elif group_by == "flow_type":
-        codes = FLOW_TYPES
-    elif group_by == "create_method":
-        codes = CREATE_METHODS
-    else:
-        codes = sorted(tally)
+    fixed = FIXED_GROUPS.get(group_by)
+    codes: Sequence[str] = sorted(tally) if fixed is None else fixed
     return CountResult(len(matched), [(code, tally.get(code, 0)) for code in codes])
 
 

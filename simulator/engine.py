@@ -12,70 +12,29 @@ import heapq
 import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Required, TypedDict, Unpack
+from typing import Any, Unpack
 
-from . import operations, records, views
-from . import tree as t
+from . import actions, activities, records, views
 from .clock import Clock
 from .counting import count as count_tasks
-from .errors import (
-    InvalidOperation,
-    NodeNotFound,
-    NodeOperationError,
-    TaskAlreadyStarted,
-    TaskNotFound,
-    TaskNotStarted,
-)
+from .errors import TaskNotFound
 from .exclude import prepare_tree
 from .instance import TreeSource
 from .models import CountResult, NewTask, NodeDetail, TaskInfo, TemplateSpec
+from .options import TaskOptions, task_params
 from .plan import Plan, compile_plan
-from .runtime import ROOT, TaskRuntime
+from .runtime import TaskRuntime
 from .scenarios import Scenario, ScenarioBook, as_scenario
-from .task import Task
+from .statuscache import StatusCache
+from .task import Task, task_info
+from .tree import ACTIVITY
+from .tree import validate as validate_tree
 
-NODE_ACTIONS = frozenset(
-    {"retry", "skip", "callback", "skip_exg", "skip_cpg", "pause", "resume"}
-    | {"pause_subproc", "resume_subproc", "forced_fail", "retry_subprocess"}
-)
+__all__ = ["NODE_ACTIONS", "Engine", "TaskOptions"]
+
+NODE_ACTIONS = frozenset(actions.NODE_ACTIONS)
 # (due, seq, task id, node, serial, pid): only ints, so the garbage collector can untrack it
 Entry = tuple[int, int, int, int, int, int]
-# Status trees kept rendered (per task, latest key only); the least recently read go first.
-STATUS_CACHE_TASKS = 4096
-ViewKey = tuple[int, tzinfo, str | None, str]
-
-
-class TaskOptions(TypedDict, total=False):
-    """How a task is created (bk-sops's create_task parameters, as the engine reads them)."""
-
-    name: Required[str]
-    creator: Required[str]
-    project_id: Required[int]
-    flow_type: str
-    constants: Mapping[str, Any] | None
-    exclude_task_nodes_id: Sequence[str]
-    create_method: str
-    create_info: str
-    description: str
-    template_source: str
-    cycle_tolerate: bool
-
-
-def _task_params(options: TaskOptions) -> dict[str, Any]:
-    """The options with their defaults, as a task record keeps them."""
-    return {
-        "name": options["name"],
-        "creator": options["creator"],
-        "project_id": options["project_id"],
-        "flow_type": options.get("flow_type", "common"),
-        "constants": dict(options.get("constants") or {}),
-        "exclude_task_nodes_id": list(options.get("exclude_task_nodes_id", ())),
-        "create_method": options.get("create_method", "api"),
-        "create_info": options.get("create_info", ""),
-        "description": options.get("description", ""),
-        "template_source": options.get("template_source", "project"),
-        "cycle_tolerate": options.get("cycle_tolerate", True),
-    }
 
 
 class Engine:
@@ -95,8 +54,7 @@ class Engine:
         self._snapshot_version = -1
         self._last_now: datetime | None = None
         self._last_us = 0
-        # task id -> (runtime, key, render): see status_tree
-        self._views: dict[int, tuple[TaskRuntime, ViewKey, views.StatusRender]] = {}
+        self._views = StatusCache()
 
     # time ---------------------------------------------------------------------------------
     def sync(self) -> datetime:
@@ -126,7 +84,7 @@ class Engine:
             due, _, task_id, idx, serial, pid = heapq.heappop(heap)
             rt = tasks[task_id].runtime
             rt.changes += 1
-            rt.due(idx, serial, pid, due)
+            activities.due(rt, idx, serial, pid, due)
 
     def next_due(self) -> datetime | None:
         """When the next scheduled work falls due; None when nothing is scheduled."""
@@ -145,9 +103,9 @@ class Engine:
         cached = self._plans.get(key)
         if cached is not None and cached[0] is template.tree:
             return cached[1]
-        t.validate(template.tree, cycle_tolerate=cycles)
+        validate_tree(template.tree, cycle_tolerate=cycles)
         prepared = prepare_tree(template.tree, exclude)
-        plan = compile_plan(prepared, t.validate(prepared, cycle_tolerate=cycles))
+        plan = compile_plan(prepared, validate_tree(prepared, cycle_tolerate=cycles))
         if cached is not None:
             self._snapshots.pop(cached[1], None)
         self._plans[key] = (template.tree, plan)
@@ -161,7 +119,7 @@ class Engine:
         found = self._snapshots.get(plan)
         if found is None:
             found = tuple(
-                book.resolve(template_id, n.tid, n.code) if n.kind == t.ACTIVITY else None
+                book.resolve(template_id, n.tid, n.code) if n.kind == ACTIVITY else None
                 for n in plan.nodes
             )
             self._snapshots[plan] = found
@@ -171,11 +129,11 @@ class Engine:
     def create_task(self, template: TemplateSpec, **options: Unpack[TaskOptions]) -> TaskInfo:
         """A new task of `template`, not started; its snapshot."""
         at = self._now()
-        return self._info(self._create(template, _task_params(options), at, None), at)
+        return self._info(self._create(template, task_params(options), at, None), at)
 
     def new_task(self, template: TemplateSpec, **options: Unpack[TaskOptions]) -> NewTask:
         """`create_task` for a caller that needs only the task's id and its execution tree."""
-        task = self._create(template, _task_params(options), self._now(), None)
+        task = self._create(template, task_params(options), self._now(), None)
         rt = task.runtime
         source = TreeSource(task.prepared, rt.constants, self.seed, task.id)
         return NewTask(task.id, rt.root_id, source)
@@ -249,81 +207,24 @@ class Engine:
         return [self._info(x, at) for x in chosen if project_id in (None, x.project_id)]
 
     def _info(self, task: Task, now: int) -> TaskInfo:
-        seed, prepared, constants = self.seed, task.prepared, task.runtime.constants
-        finish = task.finish_time
-        return TaskInfo.of(
-            id=task.id,
-            project_id=task.project_id,
-            template_id=task.template_id,
-            template_source=task.template_source,
-            name=task.name,
-            creator=task.creator,
-            executor=task.executor,
-            description=task.description,
-            flow_type=task.flow_type,
-            current_flow=task.current_flow,
-            create_method=task.create_method,
-            create_info=task.create_info,
-            category=task.category,
-            create_time=views.to_datetime(task.create_time),
-            start_time=views.to_datetime(task.start_time),
-            finish_time=views.to_datetime(finish),
-            is_started=task.is_started,
-            is_finished=task.is_finished,
-            is_revoked=task.is_revoked,
-            state=task.state,
-            elapsed_time=views.elapsed(task.start_time, finish, now),
-            pipeline_id=task.runtime.root_id,
-            constants_keys=tuple(task.constants),
-            tree_source=TreeSource(prepared, constants, seed, task.id),
-        )
+        return task_info(task, self.seed, now)
 
     # task operations --------------------------------------------------------------------------
     def start_task(self, task_id: int, executor: str) -> None:
         at = self._now()
-        self._start(self._task(task_id), executor, at)
-
-    def _start(self, task: Task, executor: str, at: int) -> None:
-        if task.is_started:
-            raise TaskAlreadyStarted(task.id)
-        self._check_flow(task, "start")
-        task.executor, task.start_time = executor, at
-        task.ops.append((at, "start", {"executor": executor}))
-        task.runtime.changes += 1
-        task.runtime.start(at)
-
-    def _check_flow(self, task: Task, action: str) -> None:
-        if task.current_flow != "execute_task":
-            text = f"task with current_flow:{task.current_flow} cannot be {action}ed"
-            raise InvalidOperation(text, task_id=task.id, action=action)
+        actions.start(self._task(task_id), executor, at)
 
     def pause_task(self, task_id: int) -> None:
         at = self._now()
-        self._task_action(self._task(task_id), "pause", at)
+        actions.task_action(self._task(task_id), "pause", at)
 
     def resume_task(self, task_id: int) -> None:
         at = self._now()
-        self._task_action(self._task(task_id), "resume", at)
+        actions.task_action(self._task(task_id), "resume", at)
 
     def revoke_task(self, task_id: int) -> None:
         at = self._now()
-        self._task_action(self._task(task_id), "revoke", at)
-
-    def _task_action(self, task: Task, action: str, at: int) -> None:
-        self._check_flow(task, action)
-        if not task.is_started:
-            raise TaskNotStarted(task.id, action)
-        rt = task.runtime
-        rt.changes += 1
-        if action == "pause":
-            operations.pause_pipeline(rt, ROOT)
-        elif action == "resume":
-            operations.resume_pipeline(rt, ROOT, at)
-        else:
-            assert rt.root is not None
-            rt.transit(ROOT, rt.root, "REVOKED")
-            task.revoked_at = at
-        task.ops.append((at, action, {}))
+        actions.task_action(self._task(task_id), "revoke", at)
 
     # node operations --------------------------------------------------------------------------
     def operate_node(
@@ -350,7 +251,7 @@ class Engine:
             args["flow_ids"] = list(flow_ids)
         if action == "forced_fail":
             args["operator"] = operator
-        self._node_op(self._task(task_id), args, at)
+        actions.node_action(self._task(task_id), args, at)
 
     def node_callback(
         self,
@@ -363,48 +264,7 @@ class Engine:
         args = {"node_id": node_id, "action": "callback", "data": dict(data or {})}
         if version is not None:
             args["version"] = version
-        self._node_op(self._task(task_id), args, at)
-
-    def _index(self, task: Task, node_id: str) -> int:
-        idx = task.index_of(node_id)
-        if idx is None:
-            raise NodeNotFound(task.id, node_id)
-        return idx
-
-    def _node_op(self, task: Task, args: dict[str, Any], at: int) -> None:
-        action = args["action"]
-        if action not in NODE_ACTIONS:
-            raise InvalidOperation("task command is invalid", task_id=task.id, action=action)
-        idx = self._index(task, args["node_id"])
-        rt = task.runtime
-        rt.changes += 1
-        if task.is_revoked:  # bamboo would accept some, then never move on: refuse them all
-            text = f"pipeline({rt.root_id}) state is: REVOKED"
-            raise InvalidOperation(text, task_id=task.id, state="REVOKED", action=action)
-        if action == "retry":
-            operations.retry(rt, idx, args.get("inputs"), at)
-        elif action == "skip":
-            operations.skip(rt, idx, at)
-        elif action == "skip_exg":
-            operations.skip_exclusive_gateway(rt, idx, _required(args, "flow_id"), at)
-        elif action == "skip_cpg":
-            operations.skip_conditional_parallel_gateway(rt, idx, _required(args, "flow_ids"), at)
-        elif action == "callback":
-            operations.callback(rt, idx, args.get("data"), args.get("version"), at)
-        elif action == "forced_fail":
-            text = f"The node has been terminated by {args.get('operator', '')}."
-            operations.forced_fail(rt, idx, text, at)
-        elif action == "pause":
-            operations.pause_node(rt, idx)
-        elif action == "resume":
-            operations.resume_node(rt, idx, at)
-        elif action == "pause_subproc":
-            operations.pause_pipeline(rt, idx)
-        elif action == "resume_subproc":
-            operations.resume_pipeline(rt, idx, at)
-        else:
-            operations.retry_subprocess(rt, idx, at)
-        task.ops.append((at, "node", args))
+        actions.node_action(self._task(task_id), args, at)
 
     def set_node_scenario(
         self, task_id: int, node_id: str, scenario: Scenario | Mapping[str, Any] | None
@@ -414,18 +274,7 @@ class Engine:
         task = self._task(task_id)
         chosen = None if scenario is None else as_scenario(scenario).to_dict()
         args = {"node_id": node_id, "scenario": chosen}
-        self._set_scenario(task, args, at)
-
-    def _set_scenario(self, task: Task, args: dict[str, Any], at: int) -> None:
-        idx = self._index(task, args["node_id"])
-        if task.runtime.plan.nodes[idx].kind != t.ACTIVITY:
-            raise NodeOperationError(f"node({args['node_id']}) is not an activity")
-        task.runtime.changes += 1
-        if args["scenario"] is None:
-            task.runtime.overrides.pop(idx, None)
-        else:
-            task.runtime.overrides[idx] = Scenario.from_dict(args["scenario"])
-        task.ops.append((at, "scenario", args))
+        actions.set_scenario(task, args, at)
 
     # views --------------------------------------------------------------------------------------
     def status_tree(
@@ -461,35 +310,8 @@ class Engine:
         at = self._now()
         task = self._task(task_id)
         if poll:
-            self._poll(task, at)
-        return self._status(task, at, tz, subprocess_id), at
-
-    def _status(
-        self, task: Task, at: int, tz: tzinfo, subprocess_id: str | None
-    ) -> views.StatusRender:
-        """The task's rendered status tree, rendered again only after the task changed.
-
-        Everything in it but the running rows' elapsed times is a function of the runtime's
-        state, which changes only through the engine's operations, each of which bumps
-        `changes` first; the elapsed times are filled in per read.
-        """
-        rt, cache = task.runtime, self._views
-        key = (rt.changes, tz, subprocess_id, task.name)
-        kept = cache.pop(task.id, None)
-        if kept is not None and kept[0] is rt and kept[1] == key:
-            render = kept[2]
-        else:
-            render = views.render_status(rt, task.name, at, tz, subprocess_id)
-            if len(cache) >= STATUS_CACHE_TASKS:
-                del cache[next(iter(cache))]
-        cache[task.id] = (rt, key, render)
-        return render
-
-    def _poll(self, task: Task, at: int) -> None:
-        rt = task.runtime
-        if rt.root is not None and rt.poll(at):
-            rt.changes += 1  # after the fact is enough: nothing reads in between
-            task.ops.append((at, "poll", {}))
+            actions.poll(task, at)
+        return self._views.render(task, at, tz, subprocess_id), at
 
     def failed_ex_data(self, task_id: int) -> dict[str, Any]:
         self.sync()
@@ -498,7 +320,7 @@ class Engine:
     def node_detail(self, task_id: int, node_id: str) -> NodeDetail:
         at = self._now()
         task = self._task(task_id)
-        return views.node_detail(task.runtime, self._index(task, node_id), at)
+        return views.node_detail(task.runtime, actions.index_of(task, node_id), at)
 
     def count(
         self, project_id: int, group_by: str, conditions: Mapping[str, Any], *, tz: tzinfo = UTC
@@ -521,8 +343,8 @@ class Engine:
     def import_state(self, state: Mapping[str, Any]) -> None:
         """Replace every task by the ones rebuilt from `state` (an export or task records)."""
         self._tasks, self._heap, self._seq = {}, [], itertools.count()
-        self._plans, self._snapshots, self._views = {}, {}, {}
-        records.import_state(self, state, _apply)
+        self._plans, self._snapshots, self._views = {}, {}, StatusCache()
+        records.import_state(self, state)
         self.sync()
 
     @classmethod
@@ -530,25 +352,3 @@ class Engine:
         engine = cls(clock, int(state["seed"]))
         engine.import_state(state)
         return engine
-
-
-def _required(args: Mapping[str, Any], key: str) -> Any:
-    if args.get(key) is None:
-        raise NodeOperationError(f"{key} is required for {args['action']}", action=args["action"])
-    return args[key]
-
-
-def _apply(engine: Engine, task: Task, name: str, args: dict[str, Any], at: int) -> None:
-    """Re-apply one logged operation, exactly as the public method did."""
-    if name == "start":
-        engine._start(task, args["executor"], at)
-    elif name in ("pause", "resume", "revoke"):
-        engine._task_action(task, name, at)
-    elif name == "node":
-        engine._node_op(task, dict(args), at)
-    elif name == "scenario":
-        engine._set_scenario(task, dict(args), at)
-    elif name == "poll":
-        engine._poll(task, at)
-    else:
-        raise ValueError(f"unknown operation {name!r} in a task record")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import ids
+from . import activities, ids
 from . import states as S
 from . import tree as t
 from .errors import CallbackError, InvalidOperation, NodeOperationError
@@ -149,7 +149,8 @@ def callback(
     if st.state != S.RUNNING or st.waiting != "callback":
         text = "Schedule matching query does not exist."
         raise CallbackError(text, node_id=node_id, state=st.state, action="callback")
-    following = rt.complete(process, rt.plan.nodes[idx], st, at, True, extra=data or {})
+    node = rt.plan.nodes[idx]
+    following = activities.complete(rt, process, node, st, at, True, extra=data or {})
     if following >= 0:
         rt.run(process, following, at)
 

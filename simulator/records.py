@@ -8,11 +8,11 @@ Rebuilding replays the log; scheduled work runs at its own due times, as it did 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import views
+from . import actions, views
 from .models import TemplateSpec
 from .scenarios import Scenario, ScenarioBook
 from .task import Task
@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 FORMAT = 1
-
-Apply = Callable[["Engine", Task, str, dict[str, Any], int], None]
 
 
 def _iso(us: int) -> str:
@@ -93,7 +91,7 @@ def export_state(engine: Engine, tasks: Mapping[int, Task], next_id: int) -> dic
     }
 
 
-def replay(engine: Engine, record: Mapping[str, Any], template: TemplateSpec, apply: Apply) -> Task:
+def replay(engine: Engine, record: Mapping[str, Any], template: TemplateSpec) -> Task:
     """Rebuild one task into the engine from its record."""
     create = dict(record["create"])
     at = _us(create.pop("at"))
@@ -106,11 +104,11 @@ def replay(engine: Engine, record: Mapping[str, Any], template: TemplateSpec, ap
     for op in record["ops"]:
         moment = _us(op["at"])
         engine._advance(moment)
-        apply(engine, task, op["op"], dict(op["args"]), moment)
+        actions.replay(task, op["op"], dict(op["args"]), moment)
     return task
 
 
-def import_state(engine: Engine, state: Mapping[str, Any], apply: Apply) -> None:
+def import_state(engine: Engine, state: Mapping[str, Any]) -> None:
     if state.get("format") != FORMAT:
         raise ValueError(f"unknown snapshot format {state.get('format')!r}")
     engine.seed = int(state["seed"])
@@ -119,5 +117,5 @@ def import_state(engine: Engine, state: Mapping[str, Any], apply: Apply) -> None
     for record in sorted(state["tasks"], key=lambda r: int(r["task_id"])):
         ref = record["template"]
         template = templates[ref] if isinstance(ref, int) else TemplateSpec.from_dict(ref)
-        replay(engine, record, template, apply)
+        replay(engine, record, template)
     engine._next_id = int(state["next_task_id"])

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import states as S
-from .models import TemplateSpec
+from . import views
+from .instance import TreeSource
+from .models import TaskInfo, TemplateSpec
 from .runtime import TaskRuntime
 
 Op = tuple[int, str, dict[str, Any]]  # (clock reading in µs, operation, arguments)
@@ -84,3 +86,35 @@ class Task:
             nodes = self.runtime.node_ids()[:-1]  # the last one is the root pipeline
             self._index = {nid: idx for idx, nid in enumerate(nodes)}
         return self._index.get(node_id)
+
+
+def task_info(task: Task, seed: int, now: int) -> TaskInfo:
+    """A task's snapshot (what bk-sops's task views read) at clock reading `now` (µs)."""
+    prepared, constants = task.prepared, task.runtime.constants
+    finish = task.finish_time
+    return TaskInfo.of(
+        id=task.id,
+        project_id=task.project_id,
+        template_id=task.template_id,
+        template_source=task.template_source,
+        name=task.name,
+        creator=task.creator,
+        executor=task.executor,
+        description=task.description,
+        flow_type=task.flow_type,
+        current_flow=task.current_flow,
+        create_method=task.create_method,
+        create_info=task.create_info,
+        category=task.category,
+        create_time=views.to_datetime(task.create_time),
+        start_time=views.to_datetime(task.start_time),
+        finish_time=views.to_datetime(finish),
+        is_started=task.is_started,
+        is_finished=task.is_finished,
+        is_revoked=task.is_revoked,
+        state=task.state,
+        elapsed_time=views.elapsed(task.start_time, finish, now),
+        pipeline_id=task.runtime.root_id,
+        constants_keys=tuple(task.constants),
+        tree_source=TreeSource(prepared, constants, seed, task.id),
+    )

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator import Engine, VirtualClock, ids, views
-from simulator import engine as engine_module
+from simulator import Engine, VirtualClock, ids, statuscache, views
 
 from .builders import T0, Run, Tree, linear, spec
 from .programs import apply, create, new_engine, programs
@@ -115,7 +114,7 @@ def test_a_rebuilt_engine_does_not_answer_from_the_old_tasks():
 
 
 def test_many_tasks_stay_right_past_the_cache_bound(monkeypatch):
-    monkeypatch.setattr(engine_module, "STATUS_CACHE_TASKS", 3)
+    monkeypatch.setattr(statuscache, "STATUS_CACHE_TASKS", 3)
     clock = VirtualClock(T0)
     engine = Engine(clock, 2)
     tasks = [
