@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from datetime import datetime, timedelta
+from typing import Any
 
+from mockserver.faults.rules import CLOCK_LIMIT
 from mockserver.state import MockState
 from simulator import VirtualClock
 
@@ -13,9 +14,6 @@ from .contract import Answer, Ask
 
 # Bounds of "run until idle", so a flow that loops forever cannot hang the server.
 UNTIL_IDLE_MAX_STEPS = 100_000
-# The virtual clock stays below this, far enough from datetime's end (year 9999) that what
-# runs after it (durations, windows, time zones) still has room.
-CLOCK_LIMIT: Final = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def clock_view(mock: MockState) -> dict[str, Any]:

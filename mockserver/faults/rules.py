@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from schemas.control_store import check, control_schema
 
 from .shapes import Fault, FaultRuleError, Latency
 
+# The mock's clock stays below this (control.basics enforces it): far from datetime's end (year
+# 9999), so what runs after it (durations, windows) has room, and a day before the year 9000, so
+# every time the API shows, in any time zone, fits its schema (years 1000 to 8999).
+CLOCK_LIMIT: Final = datetime(8999, 12, 31, tzinfo=UTC)
 RULE_ID: Final = re.compile(control_schema("faults/rule_input")["properties"]["id"]["pattern"])
 
 
@@ -110,7 +114,10 @@ def _window(value: Any, now: datetime) -> tuple[datetime | None, datetime | None
     if value is None:
         return None, None
     if "seconds" in value:
-        return now, now + timedelta(seconds=value["seconds"])
+        # A window past the clock's end never closes: it ends there, as a time the API can show.
+        return now, min(
+            now + timedelta(seconds=value["seconds"]), CLOCK_LIMIT.astimezone(now.tzinfo)
+        )
     start = None if value.get("from") is None else _moment("window.from", value["from"])
     until = None if value.get("until") is None else _moment("window.until", value["until"])
     if start is not None and until is not None and until <= start:
