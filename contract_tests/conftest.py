@@ -36,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     recorder.target = {
         "base_url": None if target.in_process else target.base_url,
         "family": target.family,
+        "identity": target.identity,
         "bk_biz_id": target.bk_biz_id,
         "scope": target.scope,
         "template_id": target.template_id,

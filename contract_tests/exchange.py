@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from schemathesis.core import NOT_SET
-
 from schemas import validator
 from schemas.operations import Operation, operation
 
@@ -14,6 +12,10 @@ from .checks import Failure, builtin_failures, envelope_failures, input_failures
 from .client import ContractClient, Exchange
 from .target import is_destructive
 from .wire import InputError, WireInput, input_errors, read_wire
+
+# What a generated body can be: a JSON value, or bytes (raw or deliberately broken). Anything
+# else is schemathesis's "no body" marker, which its public API does not name.
+JSON_BODY = (dict, list, str, int, float, bool, type(None))
 
 # Tasks the suite creates are named with this prefix (when their generated name is valid): a
 # user finds them on a real deployment, and counts can be narrowed to them.
@@ -52,12 +54,12 @@ def send_case(client: ContractClient, case: Any) -> tuple[Exchange, WireInput, l
     ids = dict(case.path_parameters or {})
     headers = {str(k): str(v) for k, v in (case.headers or {}).items()}
     body, has_body, raw = None, False, None
-    if case.body is not NOT_SET:
-        has_body = True
-        if isinstance(case.body, bytes | bytearray):
-            raw = bytes(case.body)
-        else:
-            body = named(op, case.body)
+    value = case.body
+    if isinstance(value, bytes | bytearray):
+        has_body, raw = True, bytes(value)
+    elif isinstance(value, JSON_BODY):
+        has_body, body = True, named(op, value)
+    if has_body:
         headers.setdefault("Content-Type", case.media_type or "application/json")
     request = client.target.route(
         op,

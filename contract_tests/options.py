@@ -8,22 +8,22 @@ from typing import Any
 
 import pytest
 
-from .target import DEFAULT_SCOPE, FAMILIES, Credentials, Target, detect_family
+from .target import (
+    CREDENTIAL_SOURCES,
+    DEFAULT_SCOPE,
+    FAMILIES,
+    Credentials,
+    Target,
+    TargetError,
+    detect_family,
+    probe_mock,
+    resolve_credentials,
+)
 
 # Aimed at the mock's default fixture: project bk_biz_id 2, template 31 (five nodes in a line).
 IN_PROCESS_TEMPLATE = 31
-IN_PROCESS_CREDENTIALS = Credentials(app_code="app_code", app_secret="app_secret", username="admin")
 DEFAULT_MAX_EXAMPLES = 20
 DEFAULT_SCENARIOS = 12
-
-CREDENTIAL_OPTIONS = (
-    # (option, environment variable, Credentials field)
-    ("--app-code", "BK_APP_CODE", "app_code"),
-    ("--app-secret", "BK_APP_SECRET", "app_secret"),
-    ("--bk-token", "BK_TOKEN", "bk_token"),
-    ("--access-token", "BK_ACCESS_TOKEN", "access_token"),
-    ("--bk-username", "BK_USERNAME", "username"),
-)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def add_options(parser: pytest.Parser) -> None:
         help="URL style of --base-url: backend (/apigw/), gateway (.../api/bk-sops/STAGE), "
         "esb (.../api/c/compapi/v2/sops); auto detects it from the path",
     )
-    for option, env, _ in CREDENTIAL_OPTIONS:
+    for option, env, _ in CREDENTIAL_SOURCES:
         group.addoption(option, default=None, help=f"credential (default: ${env})")
     group.addoption("--bk-biz-id", type=int, default=2, help="project to aim at (default 2)")
     group.addoption(
@@ -74,14 +74,21 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
-def _credentials(config: pytest.Config, in_process: bool) -> Credentials:
+def _credentials(config: pytest.Config, base_url: str | None) -> tuple[Credentials, str]:
     values: dict[str, Any] = {}
-    for option, env, name in CREDENTIAL_OPTIONS:
+    for option, env, name in CREDENTIAL_SOURCES:
         value = config.getoption(option.lstrip("-").replace("-", "_")) or os.environ.get(env, "")
         values[name] = value
-    if in_process and not any(values.values()):
-        return IN_PROCESS_CREDENTIALS
-    return Credentials(**values)
+    given = Credentials(**values)
+    try:
+        is_mock = (
+            base_url is not None
+            and not given.as_params()
+            and probe_mock(base_url, config.getoption("control_token"))
+        )
+        return resolve_credentials(given, base_url, is_mock)
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def target_from(config: pytest.Config) -> Target:
@@ -93,11 +100,12 @@ def target_from(config: pytest.Config) -> Target:
     template = config.getoption("template_id")
     if template is None and in_process:
         template = IN_PROCESS_TEMPLATE
+    credentials, identity = _credentials(config, base_url)
     return Target(
         base_url=base_url or Target().base_url,
         family=family,
         in_process=in_process,
-        credentials=_credentials(config, in_process),
+        credentials=credentials,
         bk_biz_id=config.getoption("bk_biz_id"),
         scope=config.getoption("scope"),
         template_id=template,
@@ -105,6 +113,7 @@ def target_from(config: pytest.Config) -> Target:
         allow_destructive=in_process or config.getoption("allow_destructive"),
         control_token=config.getoption("control_token"),
         poll_timeout=config.getoption("poll_timeout"),
+        identity=identity,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import hypothesis
 from hypothesis import HealthCheck, Phase
-from schemathesis.core.transport import Response
+from schemathesis import Response
 
 from schemas import OPERATIONS, operation
 

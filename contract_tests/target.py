@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import httpx
+
 from schemas.operations import Operation
 
 Family = Literal["backend", "gateway", "esb"]
@@ -79,6 +81,93 @@ class Credentials:
         return {key: value for key, value in pairs.items() if value}
 
 
+# (option, environment variable, Credentials field): where a run's credentials come from.
+CREDENTIAL_SOURCES = (
+    ("--app-code", "BK_APP_CODE", "app_code"),
+    ("--app-secret", "BK_APP_SECRET", "app_secret"),
+    ("--bk-token", "BK_TOKEN", "bk_token"),
+    ("--access-token", "BK_ACCESS_TOKEN", "access_token"),
+    ("--bk-username", "BK_USERNAME", "username"),
+)
+# An identity every sops-mock accepts with its default fixture: lenient auth wants an app code
+# and a user, strict auth the fixture's app (app_code / app_secret) and a known user (admin).
+MOCK_IDENTITY = Credentials(app_code="app_code", app_secret="app_secret", username="admin")
+PROBE_TIMEOUT = 10.0
+
+
+class TargetError(Exception):
+    """The target cannot be tested as given; the message says what to change."""
+
+
+def missing_credentials_message(base_url: str) -> str:
+    options = ", ".join(option for option, _, _ in CREDENTIAL_SOURCES)
+    variables = ", ".join(env for _, env, _ in CREDENTIAL_SOURCES)
+    return (
+        f"no credentials for {base_url}, which is not a sops-mock (no /__mock__/health answer): "
+        f"give them with {options} or the environment variables {variables} "
+        "(e.g. BK_APP_CODE, BK_APP_SECRET and BK_USERNAME); for a sops-mock served with "
+        "--control-token, pass --control-token too"
+    )
+
+
+def check_base_url(base_url: str) -> None:
+    """Raise TargetError unless `base_url` is an http(s) URL with a host."""
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise TargetError(f"--base-url {base_url!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetError(
+            f"--base-url {base_url!r} is not an http(s) URL: write e.g. http://127.0.0.1:8000"
+        )
+
+
+def probe_mock(base_url: str, control_token: str | None = None) -> bool:
+    """Whether a sops-mock answers at the URL's origin (one GET /__mock__/health).
+
+    Raises TargetError when nothing answers HTTP there at all.
+    """
+    check_base_url(base_url)
+    parts = urlsplit(base_url)
+    headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
+    url = f"{parts.scheme}://{parts.netloc}/__mock__/health"
+    try:
+        answer = httpx.get(url, headers=headers, timeout=PROBE_TIMEOUT, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        reason = str(exc) or type(exc).__name__
+        raise TargetError(
+            f"cannot reach {base_url} ({reason}): is the server running? (sops-mock serve "
+            "starts a mock on http://127.0.0.1:8000)"
+        ) from None
+    try:
+        body = answer.json()
+    except ValueError:
+        return False
+    return answer.status_code == 200 and isinstance(body, dict) and body.get("status") == "ok"
+
+
+def resolve_credentials(
+    given: Credentials, base_url: str | None, is_mock: bool
+) -> tuple[Credentials, str]:
+    """The credentials of a run and a line saying where they come from.
+
+    Without any, the in-process mock and a served sops-mock get MOCK_IDENTITY; anything else
+    raises TargetError, since a run without credentials could only report the gateway's refusals.
+    """
+    if given.as_params():
+        return given, "credentials from the command line or the environment"
+    if base_url is None or is_mock:
+        where = "the in-process mock" if base_url is None else "the target is a sops-mock"
+        note = (
+            f"no credentials given; {where}: calling as app code {MOCK_IDENTITY.app_code!r}, "
+            f"user {MOCK_IDENTITY.username!r} (the default fixture's app, accepted by lenient "
+            "and strict auth)"
+        )
+        return MOCK_IDENTITY, note
+    raise TargetError(missing_credentials_message(base_url))
+
+
 @dataclass(frozen=True)
 class Request:
     """One request as it goes on the wire (before the base URL is prepended)."""
@@ -117,6 +206,8 @@ class Target:
     control_token: str | None = None
     # Seconds a lifecycle test waits for a real deployment to finish a task.
     poll_timeout: float = 120.0
+    # Where the credentials come from, for the report's header.
+    identity: str = ""
 
     def with_(self, **changes: Any) -> Target:
         return replace(self, **changes)

@@ -82,6 +82,16 @@ async def root(request: Request) -> Response:
     return RedirectResponse(PREFIX + "/", status_code=307)
 
 
+async def task_page(request: Request) -> Response:
+    """Where bk-sops's task_url leads (its task page): the dashboard's page of that task."""
+    project_id = request.path_params["project_id"]
+    instance = request.query_params.get("instance_id", "")
+    page = f"#/p/{project_id}"
+    if instance.isascii() and instance.isdigit():
+        page += f"/task/{instance}"
+    return RedirectResponse(f"{PREFIX}/{page}", status_code=302)
+
+
 def dashboard_routes() -> list[BaseRoute]:
     """Routes of the dashboard; mounted with the control API and switched off with it."""
     return [
@@ -90,4 +100,10 @@ def dashboard_routes() -> list[BaseRoute]:
         Route(PREFIX + "/", index, methods=["GET"], include_in_schema=False),
         Route(PREFIX + "/config.json", config, methods=["GET"], include_in_schema=False),
         Route(PREFIX + "/{name}", asset, methods=["GET"], include_in_schema=False),
+        Route(
+            "/taskflow/execute/{project_id:int}/",
+            task_page,
+            methods=["GET"],
+            include_in_schema=False,
+        ),
     ]

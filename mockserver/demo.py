@@ -25,7 +25,9 @@ from rich.text import Text
 
 from simulator import WallClock
 
-from .demo_http import DemoHttp, HttpFailure
+from . import flags
+from .demo_args import add_arguments as add_arguments
+from .demo_http import DemoHttp, HttpFailure, Unreachable
 from .demo_script import CALLBACK_AFTER, CUES, PLANS, Run, activities, progress, states
 from .settings import Settings
 
@@ -218,21 +220,6 @@ def _target(url: str | None, seed: int) -> Iterator[tuple[str, bool]]:
         yield mock.base_url, True
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--url", default=None, help="tour a running mock (default: one in this process)")
-    p.add_argument(
-        "--pace", type=float, default=0.7, help="wall seconds between frames (0: no wait)"
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the in-process mock")
-    p.add_argument("--app-code", default="sops-mock-demo")
-    p.add_argument("--app-secret", default=None, help="for a mock with strict auth")
-    p.add_argument("--username", default="admin")
-    p.add_argument("--control-token", default=None, help="the mock's --control-token, if any")
-    p.add_argument(
-        "--keep", action="store_true", help="keep the in-process mock serving at the end"
-    )
-
-
 def run(
     args: argparse.Namespace,
     console: Console | None = None,
@@ -248,7 +235,15 @@ def run(
     with _target(args.url, args.seed) as (base_url, own):
         http = DemoHttp(base_url, identity, args.control_token)
         dashboard = f"{base_url}/__mock__/ui/"
-        if http.clock() is not None:
+        try:
+            clock = http.clock()
+            http.ops()
+        except (Unreachable, HttpFailure) as failure:
+            raise flags.StartupError(
+                f"--url {base_url}: {failure}; start a mock there (sops-mock serve) or leave "
+                "--url out to tour one in this process"
+            ) from None
+        if clock is not None:
             console.print(
                 f"dashboard: [link={dashboard}]{dashboard}[/link] (open it while the tour runs)"
             )

@@ -17,6 +17,10 @@ class HttpFailure(RuntimeError):
     """A call the tour needs did not succeed (HTTP error or `result: false`)."""
 
 
+class Unreachable(HttpFailure):
+    """Nothing answers HTTP at the base URL (refused, unknown host, timed out, not HTTP)."""
+
+
 class DemoHttp:
     def __init__(
         self, base_url: str, identity: dict[str, str], control_token: str | None = None
@@ -45,7 +49,10 @@ class DemoHttp:
                 body = {"message": text}
             return exc.code, body
         except urllib.error.URLError as exc:
-            raise HttpFailure(f"cannot reach {self.base_url}: {exc.reason}") from None
+            raise Unreachable(f"cannot reach {self.base_url}: {exc.reason}") from None
+        except (OSError, ValueError) as exc:
+            # A timeout, a reset, or an answer that is not HTTP or not JSON.
+            raise Unreachable(f"no usable HTTP answer from {self.base_url}: {exc}") from None
 
     def ops(self) -> dict[str, tuple[str, str]]:
         """Operation name -> (method, backend path template), as the mock documents them."""

@@ -15,29 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import simulator.errors as sim
+
+# The codes live in schemas.codes, shared with the contract suite; named here for the handlers.
+from schemas.codes import CONTENT_NOT_EXIST as CONTENT_NOT_EXIST
+from schemas.codes import DOCUMENTED_CODES as DOCUMENTED_CODES
+from schemas.codes import INVALID_OPERATION as INVALID_OPERATION
+from schemas.codes import OPERATION_FAIL as OPERATION_FAIL
+from schemas.codes import REQUEST_FORBIDDEN_INVALID as REQUEST_FORBIDDEN_INVALID
+from schemas.codes import REQUEST_PARAM_INVALID as REQUEST_PARAM_INVALID
+from schemas.codes import SUCCESS as SUCCESS
+from schemas.codes import UNKNOWN_ERROR as UNKNOWN_ERROR
+from schemas.codes import VALIDATION_ERROR as VALIDATION_ERROR
 from simulator.taskdata import ConstantsLocked
-
-# gcloud/err_code.py
-SUCCESS = 0
-REQUEST_PARAM_INVALID = 3540000
-REQUEST_FORBIDDEN_INVALID = 3540100
-CONTENT_NOT_EXIST = 3540400
-INVALID_OPERATION = 3545000
-OPERATION_FAIL = 3545100
-VALIDATION_ERROR = 3546100
-UNKNOWN_ERROR = 3599999
-
-DOCUMENTED_CODES = frozenset(
-    {
-        REQUEST_PARAM_INVALID,
-        REQUEST_FORBIDDEN_INVALID,
-        CONTENT_NOT_EXIST,
-        INVALID_OPERATION,
-        OPERATION_FAIL,
-        VALIDATION_ERROR,
-        UNKNOWN_ERROR,
-    }
-)
 
 _MISSING = object()
 
@@ -115,21 +104,40 @@ def does_not_exist(text: str) -> ApiError:
     )
 
 
+# What bamboo raises when a lookup finds no record (RecordMissing.record), named as a
+# traceback's last line names it: Django's per-model DoesNotExist, or bamboo's NotFoundError.
+MISSING_RECORD_ERRORS = {
+    "Node": "pipeline.eri.models.Node.DoesNotExist",
+    "State": "pipeline.eri.models.State.DoesNotExist",
+    "Schedule": "pipeline.eri.models.Schedule.DoesNotExist",
+    "Data": "bamboo_engine.exceptions.NotFoundError",
+    "Pipeline": "bamboo_engine.exceptions.NotFoundError",
+}
+
+
 def engine_failure(exc: BaseException) -> ApiError:
     """An engine call that failed: bk-sops sends `fail: ` and the Python traceback text.
 
     The mock has no bamboo-engine frames to show, so it says so and keeps the last line,
-    which is what clients match on.
+    which is what clients match on: the exception's module-qualified class (builtins bare),
+    then `: ` and its text unless that is empty, as Python's traceback module writes it.
     """
-    kind = "RuntimeError" if isinstance(exc, sim.IllegalTransition) else type(exc).__name__
-    if isinstance(exc, sim.InvalidOperation):
-        kind = "InvalidOperationError"
-    text = (
+    if isinstance(exc, sim.RecordMissing):
+        kind = MISSING_RECORD_ERRORS[exc.record]
+    elif isinstance(exc, sim.InvalidOperation):
+        kind = "bamboo_engine.exceptions.InvalidOperationError"
+    elif isinstance(exc, sim.IllegalTransition):
+        kind = "RuntimeError"  # bamboo-pipeline's set_state raises a bare RuntimeError
+    else:
+        kind = type(exc).__name__
+    text = str(exc)
+    last_line = f"{kind}: {text}" if text else kind
+    return ApiError(
+        UNKNOWN_ERROR,
         "fail: Traceback (most recent call last):\n"
         "  (bamboo-engine frames are not simulated by sops-mock)\n"
-        f"{kind}: {exc}"
+        f"{last_line}",
     )
-    return ApiError(UNKNOWN_ERROR, text)
 
 
 # Per-operation mapping of domain errors. Each entry receives the error and the ids of the
@@ -201,8 +209,10 @@ DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
     ("get_task_status", sim.TaskNotFound): _status_missing,
     ("query_task_count", sim.InvalidCondition): _bad_condition,
     ("operate_node", sim.InvalidOperation): _engine,
+    ("operate_node", sim.RecordMissing): _engine,
     ("operate_node", sim.IllegalTransition): _engine,
     ("node_callback", sim.InvalidOperation): _engine,
+    ("node_callback", sim.RecordMissing): _engine,
     ("node_callback", sim.IllegalTransition): _engine,
     ("create_and_start_task", sim.ExcludeNodeError): lambda exc, ids: ApiError(
         UNKNOWN_ERROR, str(exc)

@@ -10,12 +10,21 @@ whole heap. Here what survives a middle-generation pass is frozen (left out of l
 and the frozen set is thawed for one complete pass each time it has doubled: every object is
 walked a bounded number of times, and garbage cycles among frozen objects (a reset's old state)
 are still found, at the latest when the heap has doubled.
+
+All of that assumes CPython's three-generation collector (3.13 and older). CPython 3.14's
+incremental collector has a young and an old space, a third threshold that means nothing and a
+`gc.collect(1)` that is an increment: on it, and on any interpreter that is not CPython, the
+policy stays off and says so in the log.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
+import sys
 from typing import Any
+
+logger = logging.getLogger("uvicorn.error.sops_mock")
 
 YOUNG_THRESHOLD = 5_000
 # Middle-generation passes before the first complete pass; the interval doubles after each.
@@ -51,12 +60,29 @@ class SurvivorFreezer:
         gc.freeze()
 
 
-def tune_for_serving() -> SurvivorFreezer:
+def unsupported_collector() -> str | None:
+    """Why this interpreter's collector is not the one the policy is written for, else None."""
+    if sys.implementation.name != "cpython":
+        return f"{sys.implementation.name} is not CPython"
+    if sys.version_info >= (3, 14):
+        return f"CPython {sys.version_info[0]}.{sys.version_info[1]} collects incrementally"
+    thresholds: tuple[int, ...] = gc.get_threshold()
+    if len(thresholds) != 3 or thresholds[2] == 0:
+        return f"the collector's thresholds {thresholds} are not three generations'"
+    return None
+
+
+def tune_for_serving() -> SurvivorFreezer | None:
     """Freeze what start-up built, then keep freezing what survives (see the module's text).
 
     After start-up the heap holds the imported modules, the compiled schemas and the fixture
-    catalog: long-lived and never garbage.
+    catalog: long-lived and never garbage. On a collector of another design nothing changes and
+    None is returned.
     """
+    reason = unsupported_collector()
+    if reason is not None:
+        logger.warning("collector policy off: %s; the collector keeps its defaults", reason)
+        return None
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from schemas.operations import OPERATIONS, Operation
 
 from .dispatch import endpoint
+from .fastroute import OperationRoute
 from .inbound import Family
 
 # The ESB serves the official client with and without the version segment.
@@ -30,6 +31,5 @@ def operation_routes(operations: tuple[Operation, ...] = OPERATIONS) -> list[Bas
         ]
         families += [("esb", f"{prefix}/{op.name}/") for prefix in ESB_PREFIXES]
         for family, path in families:
-            name = f"{op.name}:{family}:{path}"
-            routes.append(Route(path, endpoint(op, family), methods=[op.method], name=name))
+            routes.append(OperationRoute(path, endpoint(op, family), operation=op, family=family))
     return routes

@@ -20,6 +20,7 @@ import uvicorn
 
 from mockserver.app import create_app
 from mockserver.settings import Settings
+from mockserver.transport import server_options
 from mockserver.wirefaults import ExposeTransport
 
 
@@ -53,7 +54,11 @@ class RunningMock:
         self.app = create_app(self.settings)
         # lifespan "on": a clean close runs the app's shutdown, which writes the state file.
         config = uvicorn.Config(
-            ExposeTransport(self.app), log_level="warning", access_log=False, lifespan="on"
+            ExposeTransport(self.app),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            **server_options(self.settings),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

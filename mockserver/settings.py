@@ -39,6 +39,15 @@ class Settings:
     # Seconds bk-sops caches a get_task_status answer; 0 turns the cache off (the default,
     # so a client sees a task move as soon as the clock moves).
     status_cache_seconds: float = 0.0
+    # Transport limits of the served mock (uvicorn; see mockserver/transport.py). An idle
+    # keep-alive connection closes after `timeout_keep_alive` s; a request head (request line and
+    # headers) must arrive whole within `timeout_header` s of the connection opening or of the
+    # previous answer, and within `max_header_bytes`; over `limit_concurrency` open connections
+    # or requests in flight, new requests answer 503.
+    timeout_keep_alive: float = 5.0
+    timeout_header: float = 10.0
+    max_header_bytes: int = 64 * 1024
+    limit_concurrency: int = 1000
     # Deliberate defects, used only by the contract suite's self-test.
     planted_faults: frozenset[str] = field(default_factory=frozenset)
 

@@ -1,8 +1,11 @@
 """The operation table: one row per bk-sops operation, from which routes and the OpenAPI come.
 
-Adding an operation means a schema folder `schemas/<name>/` and a row here. Path ids are listed in
-the order the backend path carries them (`/apigw/<name>/{id1}/{id2}/`), which is not always the
-same order: create_task has {template_id}/{bk_biz_id}, get_task_node_data {bk_biz_id}/{task_id}.
+Adding an operation means a schema folder `schemas/<name>/`, a row here, a handler of the same
+name marked `@operation_handler` in mockserver/handlers/, and tests (CONTRIBUTING.md).
+
+Path ids are listed in the order the backend path carries them (`/apigw/<name>/{id1}/{id2}/`),
+which is not always the same order: create_task has {template_id}/{bk_biz_id},
+get_task_node_data {bk_biz_id}/{task_id}.
 """
 
 from __future__ import annotations

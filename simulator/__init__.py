@@ -19,6 +19,7 @@ Where it knowingly differs from bk-sops / bamboo-engine (each is also said where
   * re-entering a FINISHED node (a loop) clears its finish time instead of keeping it;
   * skip_cpg with no flows is refused instead of leaving the gateway waiting forever;
   * a status read is logged as an operation only when it counted as a poll;
+  * a callback accepted by a timed or polling run is ignored (bamboo hands it to the plugin);
   * only plain `${name}` templates are rendered; other Mako expressions stay as text.
 """
 
@@ -34,6 +35,7 @@ from .errors import (
     InvalidTree,
     NodeNotFound,
     NodeOperationError,
+    RecordMissing,
     SimulatorError,
     TaskAlreadyStarted,
     TaskNotFound,
@@ -60,6 +62,7 @@ __all__ = [
     "NodeNotFound",
     "NodeOperationError",
     "NodeRun",
+    "RecordMissing",
     "Scenario",
     "ScenarioBook",
     "SimulatorError",

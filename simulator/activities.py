@@ -30,13 +30,18 @@ def start(runtime: TaskRuntime, process: Process, node: PlanNode, row: NodeState
     scenario = runtime.scenario(node.idx)
     row.runs += 1
     row.scenario, row.outputs, row.ex_data, row.polls = scenario, None, None, 0
-    if node.static_inputs is not None and not row.retry_inputs:
-        inputs: Mapping[str, Any] = node.static_inputs
+    given = row.retry_inputs
+    if given is not None:  # a retry replaced the component's data (bamboo's set_data_inputs)
+        context = runtime.context_of(process)
+        inputs: Mapping[str, Any] = {
+            key: render(value, context) if need_render else value
+            for key, (need_render, value) in given.items()
+        }
+    elif node.static_inputs is not None:
+        inputs = node.static_inputs
     else:
         context = runtime.context_of(process)
-        rendered = {key: render(value, context) for key, value in node.inputs}
-        rendered.update(row.retry_inputs or {})
-        inputs = rendered
+        inputs = {key: render(value, context) for key, value in node.inputs}
     row.inputs = inputs
     duration = scenario.duration
     if scenario.duration_input:
@@ -64,14 +69,14 @@ def _sleep(process: Process) -> int:
 def _await_callback(
     runtime: TaskRuntime, process: Process, node: PlanNode, row: NodeState, due: int, at: int
 ) -> int:
-    row.waiting = "callback"
+    row.waiting, row.schedule = "callback", "open"
     return _sleep(process)
 
 
 def _await_polls(
     runtime: TaskRuntime, process: Process, node: PlanNode, row: NodeState, due: int, at: int
 ) -> int:
-    row.waiting, row.elapsed = "poll", due <= at
+    row.waiting, row.elapsed, row.schedule = "poll", due <= at, "open"
     if not row.elapsed:
         runtime.push(runtime, due, node.idx, row.serial, process.pid)
     return _sleep(process)
@@ -87,7 +92,7 @@ def _await_schedule(
     )
     if due <= at:
         return complete(runtime, process, node, row, at, row.ok, scenario.ex_data)
-    row.waiting = "schedule"
+    row.waiting, row.schedule = "schedule", "open"
     runtime.push(runtime, due, node.idx, row.serial, process.pid)
     return _sleep(process)
 
@@ -120,6 +125,8 @@ def complete(
         outputs = {**outputs, **extra}
     row.outputs = outputs
     if ok or node.error_ignorable:
+        if row.schedule == "open":  # a failure leaves its schedule open, as bamboo's does
+            row.schedule = "finished"
         row.ex_data = None if ok else ex_data
         runtime.finish(node.idx, row, at, error_ignored=not ok)
         runtime.write_outputs(process, node, outputs)
@@ -150,7 +157,11 @@ MOMENTS: Final[Mapping[str, Moment]] = {"poll": _poll_moment, "schedule": _sched
 def due(runtime: TaskRuntime, idx: int, serial: int, pid: int, at: int) -> None:
     """A scheduled moment of an activity arrived; stale schedules expire silently."""
     row = runtime.states.get(idx)
-    if row is None or row.serial != serial or row.state != RUNNING:
+    if row is None or row.serial != serial:
+        return
+    if row.state != RUNNING:
+        if row.waiting and row.schedule == "open":
+            row.schedule = "expired"  # bamboo's schedule finds the node not running (paused)
         return
     moment = MOMENTS.get(row.waiting)
     if moment is None:

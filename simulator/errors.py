@@ -14,7 +14,8 @@ texts of bamboo-engine / bk-sops where the reference gives them, so the server c
     ├── IllegalTransition         node_id, from_state, to_state
     ├── InvalidOperation          task_id, node_id, state, action, message
     │   ├── NodeOperationError    (retryable/skippable flags, node type, node state, flow ids)
-    │   └── CallbackError         (no sleeping process, stale version, not waiting)
+    │   ├── CallbackError         (no sleeping process, stale version, finished or expired)
+    │   └── RecordMissing         record: the engine's lookup that found nothing
     └── InvalidCondition          key, value
 """
 
@@ -114,6 +115,35 @@ class NodeOperationError(InvalidOperation):
 
 class CallbackError(InvalidOperation):
     """A callback refused: no waiting process, stale version or nothing to call back."""
+
+
+class RecordMissing(InvalidOperation):
+    """A node operation whose first lookup of a runtime record found nothing.
+
+    `record` names what was looked up, as bamboo-engine 3.0.5 / bamboo-pipeline 4.0.4 do it:
+    "Node", "State" or "Schedule" (a Django query: `<record> matching query does not exist.`),
+    "Data" (bamboo's NotFoundError, no text) or "Pipeline" (pause_pipeline's own NotFoundError,
+    `node(<id>) does not exist`). A task that has not started has no runtime records at all:
+    bamboo writes them when the pipeline starts.
+    """
+
+    def __init__(
+        self,
+        record: str,
+        *,
+        node_id: str,
+        task_id: int | None = None,
+        state: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        self.record = record
+        if record == "Data":
+            text = ""
+        elif record == "Pipeline":
+            text = f"node({node_id}) does not exist"
+        else:
+            text = f"{record} matching query does not exist."
+        super().__init__(text, task_id=task_id, node_id=node_id, state=state, action=action)
 
 
 class InvalidCondition(SimulatorError):

@@ -47,11 +47,16 @@ class NodeState:
     runs: int = 0
     scenario: Scenario | None = None
     inputs: Mapping[str, Any] | None = None  # may be shared with the plan: never mutated
-    retry_inputs: dict[str, Any] | None = None
+    # What a retry with inputs stored in place of the component's data (bamboo's Data row):
+    # key -> (need_render, value), None until then
+    retry_inputs: dict[str, tuple[bool, Any]] | None = None
     outputs: Mapping[str, Any] | None = None  # the plugin's own outputs, shared likewise
     ex_data: Any = None
     histories: list[History] | None = None
     shown: tuple[int, str] | None = None  # (serial, version string), cached for views
+    # bamboo's Schedule row of the current version: "" (none), "open", "finished" or "expired";
+    # earlier versions' schedules are kept by the runtime (TaskRuntime.refresh_version)
+    schedule: str = ""
 
 
 @dataclass(slots=True, eq=False)

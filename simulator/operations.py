@@ -12,15 +12,23 @@ from typing import Any
 from . import activities, ids
 from . import states as S
 from . import tree as t
-from .errors import CallbackError, InvalidOperation, NodeOperationError
+from .errors import CallbackError, InvalidOperation, NodeOperationError, RecordMissing
+from .plan import PlanNode
 from .runtime import NodeState, Process, TaskRuntime
+
+
+def _node(rt: TaskRuntime, idx: int) -> PlanNode:
+    """bamboo's get_node, the first lookup of most actions: no Node rows before the start."""
+    if rt.root is None:
+        raise RecordMissing("Node", node_id=rt.id_of(idx))
+    return rt.plan.nodes[idx]
 
 
 def _failed_and_sleeping(rt: TaskRuntime, idx: int) -> tuple[NodeState, Process]:
     node_id = rt.id_of(idx)
     st = rt.states.get(idx)
     if st is None:
-        raise NodeOperationError("State matching query does not exist.", node_id=node_id)
+        raise RecordMissing("State", node_id=node_id)
     if st.state != S.FAILED:
         message = f"{node_id} state is not FAILED, actual {st.state}"
         raise NodeOperationError(message, node_id=node_id, state=st.state)
@@ -49,24 +57,37 @@ def _rerun(rt: TaskRuntime, idx: int, st: NodeState, process: Process, at: int) 
     rt.history(idx, st)
     rt.transit(idx, st, S.READY)
     st.retry += 1
-    st.serial += 1
+    rt.refresh_version(idx, st)
     st.started = st.archived = None
     process.asleep = False
     rt.run(process, idx, at)
 
 
 def retry(rt: TaskRuntime, idx: int, inputs: Mapping[str, Any] | None, at: int) -> None:
-    node = rt.plan.nodes[idx]
+    """Retry a failed node; `inputs` (when not None) replace its inputs from now on.
+
+    bk-sops reads the node's Data row first (to keep `__executor_proxy` and the keys not to
+    render), so a node without one (not started, a gateway, an event) fails there. As bamboo's
+    set_data_inputs, the given keys are all the node's inputs afterwards, rendered at each run
+    except those listed in `_escape_render_keys`.
+    """
+    if not rt.has_data(idx):
+        raise RecordMissing("Data", node_id=rt.id_of(idx))
+    node = _node(rt, idx)
     if not node.can_retry:
         raise _type_error(rt, idx, f"can not retry node({rt.id_of(idx)}) with can_retry(False)")
     st, process = _failed_and_sleeping(rt, idx)
-    if inputs:
-        st.retry_inputs = dict(inputs)
+    if inputs is not None:
+        given = dict(inputs)
+        escaped = given.pop("_escape_render_keys", []) if given else []
+        if not isinstance(escaped, list | str | dict):
+            escaped = []
+        st.retry_inputs = {key: (key not in escaped, value) for key, value in given.items()}
     _rerun(rt, idx, st, process, at)
 
 
 def skip(rt: TaskRuntime, idx: int, at: int) -> None:
-    node = rt.plan.nodes[idx]
+    node = _node(rt, idx)
     if not node.can_skip:
         raise _type_error(rt, idx, "can not skip this node")
     if node.kind not in (t.ACTIVITY, t.START):
@@ -81,12 +102,12 @@ def _skip_finish(rt: TaskRuntime, idx: int, st: NodeState, at: int) -> None:
     rt.history(idx, st)
     rt.transit(idx, st, S.FINISHED)
     st.skip = True
-    st.serial += 1
+    rt.refresh_version(idx, st)
     st.archived = at
 
 
 def skip_exclusive_gateway(rt: TaskRuntime, idx: int, flow_id: str, at: int) -> None:
-    node = rt.plan.nodes[idx]
+    node = _node(rt, idx)
     if node.kind != t.EXCLUSIVE:
         text = f"{rt.id_of(idx)} is not exclusive gateway, actual: {node.kind}"
         raise _type_error(rt, idx, text)
@@ -100,7 +121,7 @@ def skip_exclusive_gateway(rt: TaskRuntime, idx: int, flow_id: str, at: int) -> 
 def skip_conditional_parallel_gateway(
     rt: TaskRuntime, idx: int, flow_ids: Sequence[str], at: int
 ) -> None:
-    node = rt.plan.nodes[idx]
+    node = _node(rt, idx)
     if node.kind != t.CONDITIONAL:
         text = f"{rt.id_of(idx)} is not conditional parallel gateway, actual: {node.kind}"
         raise _type_error(rt, idx, text)
@@ -114,12 +135,12 @@ def skip_conditional_parallel_gateway(
 
 
 def forced_fail(rt: TaskRuntime, idx: int, ex_data: str, at: int) -> None:
-    node, node_id = rt.plan.nodes[idx], rt.id_of(idx)
+    node, node_id = _node(rt, idx), rt.id_of(idx)
     if node.kind != t.ACTIVITY:
         raise _type_error(rt, idx, f"{node_id} is not activity, actual: {node.kind}")
     st = rt.states.get(idx)
     if st is None:
-        raise NodeOperationError("State matching query does not exist.", node_id=node_id)
+        raise RecordMissing("State", node_id=node_id)
     if st.state != S.RUNNING:
         text = f"{node_id} state is not RUNNING, actual: {st.state}"
         raise NodeOperationError(text, node_id=node_id, state=st.state)
@@ -128,7 +149,7 @@ def forced_fail(rt: TaskRuntime, idx: int, ex_data: str, at: int) -> None:
         text = f"can not find process with current node id: {node_id}"
         raise NodeOperationError(text, node_id=node_id, state=st.state)
     rt.transit(idx, st, S.FAILED)
-    st.serial += 1
+    rt.refresh_version(idx, st)
     st.archived = at
     st.outputs = {**(st.outputs or {}), "_forced_failed": True}
     st.ex_data, st.waiting, st.ok = ex_data, "", False
@@ -138,26 +159,43 @@ def forced_fail(rt: TaskRuntime, idx: int, ex_data: str, at: int) -> None:
 def callback(
     rt: TaskRuntime, idx: int, data: Mapping[str, Any] | None, version: str | None, at: int
 ) -> None:
+    """bamboo's callback, in its order: the sleeping process, the schedule of `version` (the
+    current one when None, as bk-sops reads it), the version, the schedule's flags.
+
+    An accepted callback runs the schedule: a node waiting for it finishes; a node no longer
+    running (failed, paused) expires the schedule instead; a timed or polling run takes the
+    data and goes on as before (its plugin decides, and the mock's plugins ignore it).
+    """
     node_id = rt.id_of(idx)
     process = rt.sleeping_at(idx)
     st = rt.states.get(idx)
     if process is None or st is None:
         text = f"can not find sleep process with current node id: {node_id}"
         raise CallbackError(text, node_id=node_id, action="callback")
+    no_schedule = RecordMissing("Schedule", node_id=node_id, state=st.state, action="callback")
     if version and version != rt.version_of(idx, st):
+        past = (rt.past_schedules or {}).get(idx, ())
+        if not any(rt.version_at(idx, serial) == version for serial in past):
+            raise no_schedule
+        # bamboo expires that earlier schedule, which changes nothing visible
         raise CallbackError(f"node version {version} not exist", node_id=node_id, state=st.state)
-    if st.state != S.RUNNING or st.waiting != "callback":
-        text = "Schedule matching query does not exist."
+    if not st.schedule:
+        raise no_schedule
+    if st.schedule != "open":
+        text = f"schedule is already {st.schedule}"
         raise CallbackError(text, node_id=node_id, state=st.state, action="callback")
-    node = rt.plan.nodes[idx]
-    following = activities.complete(rt, process, node, st, at, True, extra=data or {})
-    if following >= 0:
-        rt.run(process, following, at)
+    if st.state != S.RUNNING:
+        st.schedule = "expired"
+    elif st.waiting == "callback":
+        node = rt.plan.nodes[idx]
+        following = activities.complete(rt, process, node, st, at, True, extra=data or {})
+        if following >= 0:
+            rt.run(process, following, at)
 
 
 def pause_node(rt: TaskRuntime, idx: int) -> None:
     """Appoint a pause: a process reaching the node stops before running it."""
-    _appointable(rt, idx)
+    _appointable(rt, _node(rt, idx), idx)
     st = rt.states.get(idx)
     if st is None:
         rt.states[idx] = NodeState(S.SUSPENDED)
@@ -166,18 +204,17 @@ def pause_node(rt: TaskRuntime, idx: int) -> None:
 
 
 def resume_node(rt: TaskRuntime, idx: int, at: int) -> None:
-    _appointable(rt, idx)
+    _appointable(rt, _node(rt, idx), idx)
     st = rt.states.get(idx)
     if st is None:
         rt.states[idx] = NodeState(S.READY)
     else:
         rt.transit(idx, st, S.READY)
-    if rt.root is not None:
-        rt.resume_suspended(idx, at)
+    rt.resume_suspended(idx, at)
 
 
-def _appointable(rt: TaskRuntime, idx: int) -> None:
-    kind = rt.plan.nodes[idx].kind
+def _appointable(rt: TaskRuntime, node: PlanNode, idx: int) -> None:
+    kind = node.kind
     if kind == t.SUBPROCESS:
         raise _type_error(rt, idx, f"can not use pause_node_appoint api for NodeType.{kind}")
 
@@ -185,7 +222,7 @@ def _appointable(rt: TaskRuntime, idx: int) -> None:
 def pause_pipeline(rt: TaskRuntime, idx: int) -> None:
     st = rt.state_of(idx)
     if st is None:
-        raise InvalidOperation(f"node({rt.id_of(idx)}) does not exist", node_id=rt.id_of(idx))
+        raise RecordMissing("Pipeline", node_id=rt.id_of(idx))
     rt.transit(idx, st, S.SUSPENDED)
 
 
@@ -193,7 +230,7 @@ def resume_pipeline(rt: TaskRuntime, idx: int, at: int) -> None:
     node_id = rt.id_of(idx)
     st = rt.state_of(idx)
     if st is None:
-        raise InvalidOperation("State matching query does not exist.", node_id=node_id)
+        raise RecordMissing("State", node_id=node_id)
     if st.state != S.SUSPENDED:
         text = f"pipeline({node_id}) state is: {st.state}"
         raise InvalidOperation(text, node_id=node_id, state=st.state, action="resume")
@@ -202,7 +239,7 @@ def resume_pipeline(rt: TaskRuntime, idx: int, at: int) -> None:
 
 
 def retry_subprocess(rt: TaskRuntime, idx: int, at: int) -> None:
-    if rt.plan.nodes[idx].kind != t.SUBPROCESS:
+    if _node(rt, idx).kind != t.SUBPROCESS:
         raise _type_error(rt, idx, f"node({rt.id_of(idx)}) type is not SubProcess")
     st, process = _failed_and_sleeping(rt, idx)
     if process.stack and process.stack[-1] == idx:

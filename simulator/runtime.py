@@ -32,7 +32,7 @@ from .states import (
     TRANSITIONS,
     check_transition,
 )
-from .tree import SUBPROCESS
+from .tree import ACTIVITY_TYPES, SUBPROCESS
 
 __all__ = ["ROOT", "NodeState", "Process", "TaskRuntime", "execution_outputs", "resolve"]
 
@@ -45,8 +45,9 @@ class TaskRuntime:
     """The engine-side state of one started task."""
 
     __slots__ = (
-        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "overrides", "plan",
-        "procs", "push", "root", "runnable", "scenarios", "seed", "states", "task_id",
+        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "overrides",
+        "past_schedules", "plan", "procs", "push", "root", "runnable", "scenarios", "seed",
+        "states", "task_id",
     )  # fmt: skip
 
     def __init__(
@@ -71,6 +72,8 @@ class TaskRuntime:
         self.runnable: list[tuple[Process, int]] = []
         self.contexts: dict[int, dict[str, Any]] = {}
         self._node_ids: list[str] | None = None
+        # node -> the serials of its earlier versions that had a schedule (rarely any)
+        self.past_schedules: dict[int, list[int]] | None = None
         self._pipeline_id: str | None = None
         # Bumped by the engine before anything that may change what views show (the key of
         # its cached status trees).
@@ -96,10 +99,19 @@ class TaskRuntime:
     def version_of(self, idx: int, row: NodeState) -> str:
         if row.shown is not None and row.shown[0] == row.serial:
             return row.shown[1]
-        path = "" if idx == ROOT else self.plan.nodes[idx].path
-        text = ids.version(self.seed, self.task_id, path, row.serial)
+        text = self.version_at(idx, row.serial)
         row.shown = (row.serial, text)
         return text
+
+    def version_at(self, idx: int, serial: int) -> str:
+        """The version string of a node's `serial`-th version."""
+        path = "" if idx == ROOT else self.plan.nodes[idx].path
+        return ids.version(self.seed, self.task_id, path, serial)
+
+    def has_data(self, idx: int) -> bool:
+        """Whether bamboo keeps a Data row (the inputs) for the node: activities and
+        subprocesses of a started task."""
+        return self.root is not None and self.plan.nodes[idx].kind in ACTIVITY_TYPES
 
     # state changes ---------------------------------------------------------------------------
     def state_of(self, idx: int) -> NodeState | None:
@@ -126,6 +138,15 @@ class TaskRuntime:
                 row.ex_data,
             )
         )
+
+    def refresh_version(self, idx: int, row: NodeState) -> None:
+        """A new version (bamboo's refresh_version); the old one's schedule stays findable."""
+        if row.schedule:
+            if self.past_schedules is None:
+                self.past_schedules = {}
+            self.past_schedules.setdefault(idx, []).append(row.serial)
+            row.schedule = ""
+        row.serial += 1
 
     def finish(self, idx: int, row: NodeState, at: int, *, error_ignored: bool = False) -> None:
         self.transit(idx, row, FINISHED)
@@ -220,7 +241,7 @@ class TaskRuntime:
                     row.retry = 0
                     row.skip = False
                     row.error_ignored = False
-                    row.serial += 1
+                    self.refresh_version(idx, row)
                 self.transit(idx, row, RUNNING)
                 # bamboo keeps the old archived time on re-entry (finish before start); we clear it
                 row.started, row.archived, row.parent, row.pid = at, None, parent, process.pid

@@ -222,7 +222,7 @@ def node_detail(rt: TaskRuntime, idx: int, now: int) -> NodeDetail:
     st = rt.states.get(idx)
     histories = tuple(
         NodeRun(
-            version=rt.version_of(idx, NodeState(S.FINISHED, serial=h.serial)),
+            version=rt.version_at(idx, h.serial),
             loop=h.loop,
             retry=h.retry,
             skip=h.skip,

@@ -8,6 +8,7 @@ from mockserver.call import Call
 from mockserver.catalog import Template
 from mockserver.envelope import ok
 from mockserver.errors import CONTENT_NOT_EXIST, ApiError
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 
 from .templates import public_tree, template_constants, template_fields
@@ -40,6 +41,7 @@ def _notify(template: Template) -> dict[str, Any]:
     }
 
 
+@operation_handler
 def get_common_template_list(call: Call, mock: MockState) -> dict[str, Any]:
     tz = call.tz()
     flags = call.serializer_flags(LIST_FLAGS)
@@ -53,6 +55,7 @@ def get_common_template_list(call: Call, mock: MockState) -> dict[str, Any]:
     return ok(items, call.trace_id)
 
 
+@operation_handler
 def get_common_template_info(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(INFO_FLAGS)
     template_id = call.ids["template_id"]

@@ -7,6 +7,7 @@ from typing import Any
 from mockserver.call import Call
 from mockserver.envelope import ok
 from mockserver.errors import REQUEST_PARAM_INVALID, ApiError
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 
 # (code, Chinese name, English name), in the order bk-sops lists them.
@@ -42,6 +43,7 @@ GROUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
+@operation_handler
 def query_task_count(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise ApiError(REQUEST_PARAM_INVALID, "invalid json format")

@@ -11,6 +11,7 @@ import schemas
 from mockserver.call import Call
 from mockserver.catalog import Template
 from mockserver.errors import CONTENT_NOT_EXIST, REQUEST_PARAM_INVALID, ApiError
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from simulator import TemplateSpec
 from simulator.tree import validate as validate_tree
@@ -46,6 +47,7 @@ def _template(call: Call, mock: MockState, source: Any) -> Template:
     return find_template(call, mock, project_source=source == "business", spaced=False)
 
 
+@operation_handler
 def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     if call.body_empty:
@@ -182,6 +184,7 @@ def _check_subprocess_owner(call: Call, mock: MockState, tree: dict[str, Any]) -
         )
 
 
+@operation_handler
 def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     if call.body_empty:

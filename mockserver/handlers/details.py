@@ -8,6 +8,7 @@ from typing import Any
 from mockserver.call import Call
 from mockserver.envelope import ok
 from mockserver.errors import REQUEST_PARAM_INVALID, UNKNOWN_ERROR, ApiError, does_not_exist
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from simulator import NodeDetail, NodeRun, TaskInfo
@@ -27,6 +28,7 @@ from .tasks import task_url
 DETAIL_FLAGS = ("include_edit_info", "include_webhook_history", "include_children_status")
 
 
+@operation_handler
 def get_task_detail(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(DETAIL_FLAGS)
     task = project_task(call, mock)
@@ -121,8 +123,7 @@ def _history_row(detail: NodeDetail, number: int, run: NodeRun, call: Call) -> d
         "id": number,
         "node_id": detail.id,
         "loop": run.loop,
-        "retry": run.retry,
-        "skip": run.skip,
+        "skip": run.skip,  # bamboo-engine's get_node_histories leaves the stored retry out
         "version": run.version,
         "inputs": dict(run.inputs),
         "outputs": dict(run.outputs),
@@ -150,6 +151,7 @@ def _state_row(mock: MockState, task: TaskInfo, node_id: str) -> dict[str, Any] 
     return None
 
 
+@operation_handler
 def get_task_node_detail(call: Call, mock: MockState) -> dict[str, Any]:
     task = project_task(call, mock)
     if task is None:
@@ -205,6 +207,7 @@ def get_task_node_detail(call: Call, mock: MockState) -> dict[str, Any]:
     return ok({**state, **data, "auto_retry_info": {}}, call.trace_id, message="")
 
 
+@operation_handler
 def get_task_node_data(call: Call, mock: MockState) -> dict[str, Any]:
     task = project_task(call, mock)
     if task is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from mockserver.call import Call
 from mockserver.errors import INVALID_OPERATION, REQUEST_PARAM_INVALID, VALIDATION_ERROR, ApiError
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from simulator import TaskInfo
@@ -59,6 +60,7 @@ def _task_ids(raw: list[Any]) -> set[int]:
     return wanted
 
 
+@operation_handler
 def get_tasks_status(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise ApiError(REQUEST_PARAM_INVALID, "request body is not a valid json")
@@ -148,6 +150,7 @@ def _list_item(
     }
 
 
+@operation_handler
 def get_task_list(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     tz = call.tz() if call.params.get("expected_timezone") else None

@@ -12,6 +12,7 @@ from mockserver.errors import (
     ApiError,
     does_not_exist,
 )
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from simulator import TaskInfo
 
@@ -35,6 +36,7 @@ def _object_field(call: Call, name: str) -> dict[str, Any]:
     return value
 
 
+@operation_handler
 def operate_node(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise ApiError(REQUEST_PARAM_INVALID, "request body is not a valid json")
@@ -88,6 +90,7 @@ def _task(call: Call, mock: MockState) -> TaskInfo:
     return task
 
 
+@operation_handler
 def node_callback(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise ApiError(REQUEST_PARAM_INVALID, "invalid json format")

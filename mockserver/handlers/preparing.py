@@ -10,6 +10,7 @@ from mockserver.call import Call
 from mockserver.catalog import Template
 from mockserver.envelope import ok
 from mockserver.errors import REQUEST_PARAM_INVALID, UNKNOWN_ERROR, ApiError, does_not_exist
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from simulator.preview import preview_tree
 from simulator.taskdata import set_task_constants
@@ -29,6 +30,7 @@ def _failed(reason: str) -> ApiError:
     return ApiError(UNKNOWN_ERROR, f"preview_task_tree fail: {reason}")
 
 
+@operation_handler
 def preview_task_tree(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise ApiError(REQUEST_PARAM_INVALID, "request body is not a valid json")
@@ -48,6 +50,7 @@ def preview_task_tree(call: Call, mock: MockState) -> dict[str, Any]:
     return ok(preview_tree(template.tree, exclude), call.trace_id)
 
 
+@operation_handler
 def modify_constants_for_task(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise ApiError(REQUEST_PARAM_INVALID, "invalid json format")

@@ -8,6 +8,7 @@ from mockserver.call import Call
 from mockserver.catalog import Project
 from mockserver.envelope import ok
 from mockserver.errors import UNKNOWN_ERROR, ApiError
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 
 PROJECT_FLAGS = ("include_executor_proxy", "include_staff_groups")
@@ -21,6 +22,7 @@ def _executor_proxy(project: Project) -> str | None:
     return proxy if isinstance(proxy, str) else None
 
 
+@operation_handler
 def get_user_project_list(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(PROJECT_FLAGS)
     # The fixture grants every user every project; disabled ones are left out, as bk-sops does.
@@ -47,6 +49,7 @@ def _people(project: Project, field: str) -> str:
     return str(project.raw.get("creator", "")) if field == "bk_biz_maintainer" else ""
 
 
+@operation_handler
 def get_user_project_detail(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(PROJECT_FLAGS)
     project = call.require_project()

@@ -17,6 +17,7 @@ from mockserver.errors import (
     ApiError,
     does_not_exist,
 )
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from simulator import TaskInfo
 
@@ -42,6 +43,7 @@ def find_task(call: Call, mock: MockState) -> TaskInfo:
     return task
 
 
+@operation_handler
 def create_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     params = call.params
@@ -120,6 +122,7 @@ def _start(call: Call, mock: MockState) -> int:
     return project_id
 
 
+@operation_handler
 def start_task(call: Call, mock: MockState) -> dict[str, Any]:
     url = task_url(mock, _start(call, mock), call.ids["task_id"])
     return {
@@ -131,6 +134,7 @@ def start_task(call: Call, mock: MockState) -> dict[str, Any]:
     }
 
 
+@operation_handler
 def operate_task(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise ApiError(REQUEST_PARAM_INVALID, "invalid json format")
@@ -165,6 +169,7 @@ def _flag(call: Call, name: str) -> bool:
     return bool(call.params.get(name))
 
 
+@operation_handler
 def get_task_status(call: Call, mock: MockState) -> dict[str, Any]:
     task_id = call.ids["task_id"]
     # A status read is the hot path under load: no TaskInfo, the tree carries the task's name.

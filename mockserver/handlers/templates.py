@@ -13,6 +13,7 @@ from mockserver.catalog import LAYOUT_KEYS, Project, Template
 from mockserver.envelope import ok
 from mockserver.errors import REQUEST_PARAM_INVALID, ApiError
 from mockserver.handlers.lookups import find_template
+from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from mockserver.yamlexport import template_yaml
@@ -89,6 +90,7 @@ def _options(template: Template, flags: dict[str, bool]) -> dict[str, Any]:
     return extra
 
 
+@operation_handler
 def get_template_list(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     tz = call.tz()
@@ -202,6 +204,7 @@ def template_constants(tree: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+@operation_handler
 def get_template_info(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     tz = call.tz()

@@ -1,4 +1,4 @@
-"""A POST body read straight off the ASGI channel: in pieces, over the limit, or cut short."""
+"""A POST body read through Starlette's request stream: in pieces, over the limit, or cut short."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from mockserver.running import RunningMock
 
@@ -16,6 +17,7 @@ TEMPLATE = 30
 LEGAL = {"CREATED", "RUNNING", "SUSPENDED", "FINISHED", "FAILED", "REVOKED", "NODE_SUSPENDED"}
 
 
+@pytest.mark.slow  # about 4 s on two cores: run by `pytest -m ""` and .ci/run
 def test_concurrent_operations_keep_the_engine_consistent():
     with RunningMock() as mock, httpx.Client(base_url=mock.base_url, headers=AUTH_HEADER) as http:
         created = []

@@ -36,9 +36,28 @@ def test_root_redirects_to_the_dashboard(client):
     assert page.status_code == 200 and "<title>sops-mock dashboard</title>" in page.text
 
 
+def test_task_url_leads_to_the_dashboards_page_of_the_task(client):
+    headers = {"X-Bkapi-Authorization": '{"bk_app_code": "demo", "bk_username": "admin"}'}
+    created = client.post("/apigw/create_task/31/2/", json={"name": "n"}, headers=headers).json()
+    task_url = created["data"]["task_url"]
+    assert task_url.startswith("http://127.0.0.1:8000/taskflow/execute/")
+    path = task_url.removeprefix("http://127.0.0.1:8000")
+    answer = client.get(path, follow_redirects=False)
+    project_id = path.split("/")[3]
+    expected = f"/__mock__/ui/#/p/{project_id}/task/{created['data']['task_id']}"
+    assert (answer.status_code, answer.headers["location"]) == (302, expected)
+    page = client.get(path)
+    assert page.status_code == 200 and "<title>sops-mock dashboard</title>" in page.text
+    # Without a usable task id the project's page is the best place to land.
+    for query in ("", "?instance_id=x", "?instance_id=%C2%B2"):
+        other = client.get(f"/taskflow/execute/{project_id}/{query}", follow_redirects=False)
+        assert other.headers["location"] == f"/__mock__/ui/#/p/{project_id}", query
+
+
 def test_without_the_control_api_there_is_no_dashboard(settings):
     with TestClient(create_app(settings.with_(control=False))) as plain:
-        for path in ("/", "/__mock__/ui/", "/__mock__/ui/app.js", "/__mock__/ui/config.json"):
+        paths = ("/", "/__mock__/ui/", "/__mock__/ui/app.js", "/__mock__/ui/config.json")
+        for path in (*paths, "/taskflow/execute/1/?instance_id=1"):
             assert plain.get(path, follow_redirects=False).status_code == 404, path
 
 

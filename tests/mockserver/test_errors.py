@@ -197,7 +197,7 @@ def test_resume_when_running(api):
     task_id = create(api)
     api.ok("start_task", {"task_id": task_id, "bk_biz_id": BIZ})
     last = engine_message(operate(api, task_id, "resume"))
-    assert last.startswith("InvalidOperationError: pipeline(")
+    assert last.startswith("bamboo_engine.exceptions.InvalidOperationError: pipeline(")
     assert last.endswith(") state is: RUNNING")
 
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
 import pytest
+from starlette.middleware import Middleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import BaseRoute, Match, Route
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver import handlers
 from mockserver.app import create_app
-from mockserver.fastroute import OperationIndex, OperationLane, operation_of
+from mockserver.fastroute import (
+    OperationIndex,
+    OperationLane,
+    OperationRoute,
+    lane_pattern,
+    operation_of,
+)
 from mockserver.settings import Settings
 from schemas.operations import OPERATIONS
 
@@ -157,3 +166,80 @@ def test_a_path_seen_before_gets_the_same_match_and_its_own_parameters(monkeypat
         other = f"/apigw/get_task_status/{task_id}/2/"
         assert index.pick(scope("GET", other)) == scan("GET", other)
     assert len(index._seen) <= 3
+
+
+def layers_the_lane_skips(route: Route) -> list[str]:
+    """What a route would run around its endpoint that the lane, calling the endpoint, skips.
+
+    A route whose endpoint is a function gets Starlette's plain request/response wrapper; route
+    middleware and `max_body_size` wrap that wrapper in ASGI objects.
+    """
+    plain = Route(route.path, route.endpoint, methods=list(route.methods or ()))
+    app = route.app
+    if inspect.isfunction(app) and app.__qualname__ == plain.app.__qualname__:
+        return []
+    return [type(app).__name__]
+
+
+def test_the_layer_check_sees_route_middleware_and_a_body_limit():
+    async def endpoint(request):
+        raise AssertionError("not called")
+
+    class Layer:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            await self.app(scope, receive, send)
+
+    assert layers_the_lane_skips(Route("/x/", endpoint)) == []
+    assert layers_the_lane_skips(Route("/x/", endpoint, middleware=[Middleware(Layer)])) == [
+        "Layer"
+    ]
+    limited = Route("/x/", endpoint, max_body_size=10)
+    assert layers_the_lane_skips(limited) == ["RequestBodyLimitMiddleware"]
+
+
+def test_no_operation_route_has_a_layer_the_lane_would_skip():
+    operation_routes = [r for r in ROUTES if isinstance(r, OperationRoute)]
+    assert len(operation_routes) == 4 * len(OPERATIONS)
+    assert {
+        r.name: layers_the_lane_skips(r) for r in operation_routes if layers_the_lane_skips(r)
+    } == {}
+    # Nor may the router wrap its routes: the lane goes around the router too.
+    assert APP.router.middleware_stack == APP.router.app
+
+
+def test_operation_routes_carry_their_operation_and_family():
+    seen = {(r.operation.name, r.family) for r in ROUTES if isinstance(r, OperationRoute)}
+    families = {"backend", "gateway", "esb"}
+    assert seen == {(op.name, family) for op in OPERATIONS for family in families}
+    for route in ROUTES:
+        if isinstance(route, OperationRoute):
+            assert f"/{route.operation.name}/" in route.path
+            assert route.endpoint.__name__ == route.operation.name
+
+
+@pytest.mark.parametrize(
+    ("template", "path", "params"),
+    [
+        ("/a/{x:int}/{y}/", "/a/12/b.c/", {"x": 12, "y": "b.c"}),
+        ("/a/{x:int}/", "/a/-1/", None),
+        ("/a/{x}/", "/a/b/c/", None),
+        ("/a.b/", "/aXb/", None),  # literal text is literal
+    ],
+)
+def test_the_lanes_own_patterns(template, path, params):
+    regex, ints = lane_pattern(template)
+    found = regex.match(path)
+    if params is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert {k: int(v) if k in ints else v for k, v in found.groupdict().items()} == params
+
+
+@pytest.mark.parametrize("template", ["/a/{rest:path}", "/a/{x:float}/{y}/", "/a/{x}/{y:uuid}"])
+def test_a_path_template_the_lane_cannot_read_is_refused(template):
+    with pytest.raises(ValueError, match="cannot read"):
+        lane_pattern(template)

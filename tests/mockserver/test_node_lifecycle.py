@@ -41,16 +41,42 @@ def test_a_failed_node_is_retried_with_new_inputs_and_the_task_finishes(api, cli
     api.ok("operate_node", ids, {"node_id": node, "action": "retry", "inputs": new_inputs})
     retried = api.ok("get_task_node_detail", task["ids"], {"node_id": node})["data"]
     assert retried["state"] == "RUNNING" and retried["retry"] == 1
-    assert retried["inputs"]["job_script_timeout"] == "1800"
-    assert retried["inputs"]["job_content"] == failed["inputs"]["job_content"]
+    # bk-sops hands the inputs to bamboo's set_data_inputs: they replace the node's, not merge
+    assert retried["inputs"] == new_inputs and "job_content" in failed["inputs"]
     idle(client)
     done = status(api, task)
     assert done["state"] == "FINISHED"
     assert done["children"][node]["retry"] == 1
     finished = api.ok("get_task_node_detail", task["ids"], {"node_id": node})["data"]
     assert finished["state"] == "FINISHED" and finished["ex_data"] is None
+    assert finished["inputs"] == new_inputs
     (earlier,) = finished["histories"]
     assert (earlier["version"], earlier["ex_data"]) == (failed["version"], failed["ex_data"])
+    assert earlier["inputs"] == failed["inputs"]
+    # bamboo-engine's get_node_histories keys, then what bk-sops's get_node_detail_v2 adds
+    assert list(earlier) == [
+        "id", "node_id", "loop", "skip", "version", "inputs", "outputs", "ex_data", "state",
+        "history_id", "children", "elapsed_time", "start_time", "finish_time",
+    ]  # fmt: skip
+
+
+def test_a_retry_with_empty_inputs_keeps_the_node_inputs(api, client):
+    task, node, failed = _fail(api, client, ONCE_FAILING, ONCE_FAILING_NODE, 2)
+    ids = {"bk_biz_id": 2, "task_id": task["task_id"]}
+    # bk-sops passes `inputs or None`: an empty object stores nothing
+    api.ok("operate_node", ids, {"node_id": node, "action": "retry", "inputs": {}})
+    retried = api.ok("get_task_node_detail", task["ids"], {"node_id": node})["data"]
+    assert retried["state"] == "RUNNING" and retried["inputs"] == failed["inputs"]
+
+
+def test_retry_inputs_render_references_unless_escaped(api, client):
+    task, node, _ = _fail(api, client, ONCE_FAILING, ONCE_FAILING_NODE, 2)
+    ids = {"bk_biz_id": 2, "task_id": task["task_id"]}
+    inputs = {"a": "dump ${db_host}", "b": "dump ${db_host}", "_escape_render_keys": ["b"]}
+    api.ok("operate_node", ids, {"node_id": node, "action": "retry", "inputs": inputs})
+    retried = api.ok("get_task_node_detail", task["ids"], {"node_id": node})["data"]
+    # the template's ${db_host} is 10.0.7.3; bamboo pops _escape_render_keys from the inputs
+    assert retried["inputs"] == {"a": "dump 10.0.7.3", "b": "dump ${db_host}"}
 
 
 def test_a_failed_node_is_skipped_and_the_task_finishes(api, client):

@@ -64,8 +64,8 @@ def test_forced_fail_then_skip(api, client):
 def test_pause_and_resume_an_appointed_node(api, client):
     task = create(api, LINEAR)
     last = list(task["pipeline_tree"]["activities"])[-1]
-    api.ok("operate_node", _ids(task), {"node_id": last, "action": "pause"})
     start(api, task)
+    api.ok("operate_node", _ids(task), {"node_id": last, "action": "pause"})
     idle(client)
     paused = status(api, task)
     assert paused["state"] == "NODE_SUSPENDED"
@@ -181,13 +181,98 @@ def test_node_callback_without_a_version_calls_the_current_run(api, client):
     assert status(api, task)["children"][node]["state"] == "FINISHED"
 
 
-def test_node_callback_with_a_stale_version_is_refused(api, client):
+def test_node_callback_with_an_unknown_version_fails_at_the_schedule_lookup(api, client):
     task, node = _waiting(api, client)
-    stale = "v" + "0" * 32
-    body = api.call("node_callback", task["ids"], {"node_id": node, "version": stale})
-    message = failure(body, 3599999)
-    assert message.startswith("fail: ") and message.endswith(f"node version {stale} not exist")
+    unknown = "v" + "0" * 32
+    body = api.call("node_callback", task["ids"], {"node_id": node, "version": unknown})
+    assert failure(body, 3599999).splitlines()[-1] == (
+        "pipeline.eri.models.Schedule.DoesNotExist: Schedule matching query does not exist."
+    )
     assert status(api, task)["children"][node]["state"] == "RUNNING"
+
+
+def test_node_callback_with_an_earlier_version_is_refused(api, client):
+    task, node = _waiting(api, client)
+    first = status(api, task)["children"][node]["version"]
+    api.ok("operate_node", _ids(task), {"node_id": node, "action": "forced_fail"})
+    api.ok("operate_node", _ids(task), {"node_id": node, "action": "retry"})
+    assert status(api, task)["children"][node]["state"] == "RUNNING"
+    body = api.call("node_callback", task["ids"], {"node_id": node, "version": first})
+    assert failure(body, 3599999).splitlines()[-1] == (
+        f"bamboo_engine.exceptions.InvalidOperationError: node version {first} not exist"
+    )
+    api.ok("node_callback", task["ids"], {"node_id": node})
+    assert status(api, task)["children"][node]["state"] == "FINISHED"
+
+
+def test_node_callback_on_a_failed_timed_run_is_accepted_then_expired(api, client):
+    task, node = _failed(api, client)
+    before = status(api, task)
+    api.ok("node_callback", task["ids"], {"node_id": node, "callback_data": {"late": 1}})
+    assert status(api, task) == before
+    again = api.call("node_callback", task["ids"], {"node_id": node})
+    assert failure(again, 3599999).splitlines()[-1] == (
+        "bamboo_engine.exceptions.InvalidOperationError: schedule is already expired"
+    )
+
+
+def _failed(api, client):
+    task = create(api, ONCE_FAILING)
+    node = node_of(task["pipeline_tree"], ONCE_FAILING_NODE)
+    start(api, task)
+    idle(client)
+    assert status(api, task)["children"][node]["state"] == "FAILED"
+    return task, node
+
+
+NO_NODE = "pipeline.eri.models.Node.DoesNotExist: Node matching query does not exist."
+NO_STATE = "pipeline.eri.models.State.DoesNotExist: State matching query does not exist."
+# (action, extra body, the last line of bk-sops's "fail: " traceback) before the task starts:
+# bk-sops's dispatcher or bamboo-engine look a runtime record up first, and there is none yet.
+BEFORE_START = [
+    ("retry", {}, "bamboo_engine.exceptions.NotFoundError"),
+    ("retry", {"inputs": {"x": 1}}, "bamboo_engine.exceptions.NotFoundError"),
+    ("skip", {}, NO_NODE),
+    ("skip_exg", {"flow_id": "f"}, NO_NODE),
+    ("pause", {}, NO_NODE),
+    ("resume", {}, NO_NODE),
+    ("forced_fail", {}, NO_NODE),
+    ("retry_subprocess", {}, NO_NODE),
+    ("pause_subproc", {}, "bamboo_engine.exceptions.NotFoundError: node({node}) does not exist"),
+    ("resume_subproc", {}, NO_STATE),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("action", "extra", "last_line"), BEFORE_START)
+def test_node_actions_before_the_start_fail_as_the_engine_fails_them(
+    api, client, action, extra, last_line
+):
+    task = create(api, LINEAR)
+    node = next(iter(task["pipeline_tree"]["activities"]))
+    before = status(api, task)
+    body = api.call("operate_node", _ids(task), {"node_id": node, "action": action, **extra})
+    message = failure(body, 3599999)
+    assert message.startswith("fail: Traceback (most recent call last):\n")
+    assert message.splitlines()[-1] == last_line.format(node=node)
+    assert status(api, task) == before
+    start(api, task)
+    idle(client)
+    assert status(api, task)["state"] == "FINISHED"  # nothing was appointed or stored
+
+
+def test_node_callback_before_the_start(api):
+    task = create(api, PAUSING)
+    node = node_of(task["pipeline_tree"], PAUSING_NODE)
+    with_version = api.call("node_callback", task["ids"], {"node_id": node, "version": "v1"})
+    assert failure(with_version, 3599999).splitlines()[-1] == (
+        "bamboo_engine.exceptions.InvalidOperationError: "
+        f"can not find sleep process with current node id: {node}"
+    )
+    without = api.call("node_callback", task["ids"], {"node_id": node})
+    assert failure(without, 3540400) == (
+        "数据不存在错误: 数据不存在错误, 错误内容 State matching query does not exist. "
+        "| process_exception"
+    )
 
 
 def test_node_callback_on_a_node_that_does_not_wait(api, client):

@@ -44,7 +44,7 @@ def browser_page(tmp_path) -> Iterator[object]:
     except ImportError:
         if os.environ.get("CI"):
             raise
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+        pytest.skip("playwright is not installed (pip install -e '.[browser]')")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"),

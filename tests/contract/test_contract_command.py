@@ -1,0 +1,173 @@
+"""`sops-mock contract` as the README shows it, through the real entry point in child processes.
+
+Against a served sops-mock and no credentials it calls as the default fixture's app and says so;
+a URL that is malformed, unreachable, or not a mock without credentials stops it with exit 2
+before the suite runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from contract_tests.target import CREDENTIAL_SOURCES
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+README_EXAMPLE = "sops-mock contract --base-url http://127.0.0.1:8000"
+CREDENTIAL_VARIABLES = tuple(env for _, env, _ in CREDENTIAL_SOURCES)
+
+
+def clean_env() -> dict[str, str]:
+    """This environment without credentials or a control token (a new user's shell)."""
+    skip = {*CREDENTIAL_VARIABLES, "SOPS_MOCK_CONTROL_TOKEN"}
+    return {key: value for key, value in os.environ.items() if key not in skip}
+
+
+def sops_mock(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=clean_env(),
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served_by_the_command() -> Iterator[str]:
+    """`sops-mock serve` with its defaults (wall clock, lenient auth), on a free port."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=clean_env(),
+    )
+    assert server.stderr is not None
+    try:
+        for line in server.stderr:  # uvicorn says so once it listens
+            if "Uvicorn running on" in line:
+                break
+        else:
+            pytest.fail(f"sops-mock serve ended with {server.wait()}")
+        # The access log goes on: keep reading it, or the server blocks on a full pipe.
+        threading.Thread(target=server.stderr.read, daemon=True).start()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+class NotAMock(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def not_a_mock() -> Iterator[str]:
+    """An HTTP server that is not a sops-mock (404 everywhere)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotAMock)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+def test_the_readme_example_runs_green_against_a_served_mock(served_by_the_command):
+    assert README_EXAMPLE in README
+    argv = README_EXAMPLE.removeprefix("sops-mock ").replace(
+        "http://127.0.0.1:8000", served_by_the_command
+    )
+    done = sops_mock(*argv.split(), timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "identity: no credentials given; the target is a sops-mock: calling as app code " in (
+        done.stdout
+    )
+    assert "0 failing row(s)" in done.stdout
+    progress = done.stdout.splitlines()[1]
+    assert set(progress.split("[")[0].strip()) <= {".", "s"}, progress
+
+
+def test_a_malformed_url_stops_before_the_run():
+    for url in ("127.0.0.1:8000", "ftp://127.0.0.1/", "http://"):
+        done = sops_mock("contract", "--base-url", url)
+        assert done.returncode == 2, (url, done.stdout, done.stderr)
+        assert done.stderr.strip().splitlines() == [
+            f"sops-mock contract: error: --base-url {url!r} is not an http(s) URL: write e.g. "
+            "http://127.0.0.1:8000"
+        ]
+        assert done.stdout == ""
+
+
+def test_an_unreachable_url_stops_before_the_run():
+    with socket.socket() as held:  # bound, not listening: connecting is refused
+        held.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{held.getsockname()[1]}"
+        done = sops_mock("contract", "--base-url", url)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"sops-mock contract: error: cannot reach {url} (")
+    assert "is the server running?" in line
+
+
+def test_no_credentials_for_a_target_that_is_not_a_mock(not_a_mock):
+    done = sops_mock("contract", "--base-url", not_a_mock)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"sops-mock contract: error: no credentials for {not_a_mock}")
+    for name in ("--app-code", "--app-secret", "--bk-username", "BK_APP_CODE", "BK_USERNAME"):
+        assert name in line
+
+
+@pytest.mark.slow  # a whole pytest start-up and collection of the suite
+def test_under_plain_pytest_the_same_refusal_is_a_usage_error(not_a_mock):
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "contract_tests", "--base-url", not_a_mock, "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=clean_env(),
+    )
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert f"no credentials for {not_a_mock}" in done.stdout + done.stderr
+
+
+def test_contract_help_describes_every_option_and_the_default_target():
+    from contract_tests.cli import parser
+
+    for action in parser()._actions:
+        if action.option_strings and action.dest not in ("help", "planted_fault"):
+            assert action.help, action.option_strings
+    done = sops_mock("contract", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "in-process against the mock (the default)" in text
+    assert "no credentials needed" in text
+    assert "(default: $BK_APP_CODE)" in text and "(default: 20)" in text
