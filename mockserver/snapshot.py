@@ -61,13 +61,13 @@ def restore_state(mock: MockState, state: Any) -> None:
     """
     if not isinstance(state, Mapping):
         raise SnapshotError("a snapshot is a JSON object")
+    if state.get("format") != FORMAT:
+        raise SnapshotError(f"format must be {FORMAT!r}, got {state.get('format')!r}")
     # The whole document is checked before anything is built, and nothing is installed
     # until everything is built: a refused snapshot changes nothing.
     refusal = check("state/state", state)
     if refusal is not None:
         raise SnapshotError(refusal.message)
-    if state.get("format") != FORMAT:
-        raise SnapshotError(f"format must be {FORMAT!r}, got {state.get('format')!r}")
     source = _get(state, "fixture", Mapping)
     name = _get(source, "name", str)
     try:
