@@ -7,15 +7,15 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .auth import SECRET_KEYS
+from .journal import MASK, is_secret
 
 logger = logging.getLogger("uvicorn.error.sops_mock")  # uvicorn prints this family
-MASK = "******"
 
 
 def masked_query(query: str) -> str:
+    """The query with every value the journal would mask masked: one rule for both."""
     pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, MASK if k in SECRET_KEYS else v) for k, v in pairs])
+    return urlencode([(k, MASK if is_secret(k) else v) for k, v in pairs])
 
 
 class MaskedAccessLog:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 import schemas
 
-from . import control, dashboard, snapshot
+from . import control, dashboard, outbound, snapshot
+from .door import Door
 from .envelope import json_response
 from .errors import api_not_found
 from .fastroute import OperationLane
@@ -40,6 +45,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return out
 
 
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    async with outbound.ticking(app), snapshot.keep_state_file(app):
+        yield
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     routes: list[BaseRoute] = [*operation_routes()]
@@ -48,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes.extend(control.control_routes())
         routes.extend(dashboard.dashboard_routes())
     app = Starlette(
-        lifespan=snapshot.keep_state_file,
+        lifespan=_lifespan,
         routes=routes,
         exception_handlers={
             HTTPException: _http_error,
@@ -57,6 +68,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     # Operation requests skip the exception layers and the scan (fastroute.py says why).
     app.add_middleware(OperationLane, router=app.router)
+    if settings.cors_origin:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[settings.cors_origin.rstrip("/")],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Content-Type", "Authorization", "X-Bkapi-Authorization", "traceparent"],
+            expose_headers=["Sops-Trace-Id"],
+        )
+    # Outermost of ours: Host and Origin are checked before routing and any body read.
+    app.add_middleware(
+        Door,
+        host=settings.host,
+        allowed_hosts=settings.allowed_hosts,
+        cors_origin=settings.cors_origin,
+    )
     app.state.settings = settings
     app.state.mock = MockState(settings)
     if settings.state_file:

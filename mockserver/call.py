@@ -43,6 +43,8 @@ class Call:
     trace_id: str
     default_tz: tzinfo
     extra: dict[str, Any] = field(default_factory=dict)
+    # A fault rule's dead worker: a start this call queues never runs (startqueue.py).
+    lost_start: bool = False
 
     @property
     def name(self) -> str:

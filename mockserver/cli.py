@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from . import flags
 from .flags import StartupError
 from .settings import DEFAULT_VIRTUAL_START, Settings
+from .startqueue import read_delay
 
 if TYPE_CHECKING:
     from .wirefaults import ExposeTransport
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "engine-diff")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 _DEFAULTS = Settings()
 _PORT = flags.int_from(1, 65535)
@@ -150,6 +151,52 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=_DEFAULTS.limit_concurrency,
         help="at this many open connections or requests in flight, new requests answer 503",
     )
+    add(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="one more Host name to serve besides loopback and --host (repeatable)",
+    )
+    add(
+        "--cors-origin",
+        default=None,
+        help="the one other origin a browser page may call the mock from (default: none)",
+    )
+    add(
+        "--journal-bytes",
+        type=flags.int_from(1),
+        default=_DEFAULTS.journal_bytes,
+        help="about how many bytes of requests the journal keeps",
+    )
+    add(
+        "--webhook-host",
+        action="append",
+        default=None,
+        help="a host callback_url webhooks may call (repeat it; '*': any; default: "
+        "127.0.0.1, localhost and ::1)",
+    )
+    add(
+        "--webhook-timeout",
+        type=flags.positive_float(),
+        default=_DEFAULTS.webhook_timeout,
+        help="seconds one webhook call may take",
+    )
+    add(
+        "--start-delay",
+        type=_start_delay,
+        default=None,
+        metavar="MIN[:MAX]",
+        help="seconds a start waits in bk-sops's queue (default: the fixture's start_delay, "
+        "else 0)",
+    )
+
+
+def _start_delay(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(":")
+    try:
+        return read_delay({"min": float(low), "max": float(high or low)})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -170,10 +217,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
         control_token=args.control_token,
         journal_size=args.journal_size,
         state_file=args.state_file,
+        allowed_hosts=tuple(args.allowed_host),
+        cors_origin=args.cors_origin,
+        journal_bytes=args.journal_bytes,
         timeout_keep_alive=args.timeout_keep_alive,
         timeout_header=args.timeout_header,
         max_header_bytes=args.max_header_bytes,
         limit_concurrency=args.limit_concurrency,
+        webhook_hosts=tuple(args.webhook_host or _DEFAULTS.webhook_hosts),
+        webhook_timeout=args.webhook_timeout,
+        start_delay=args.start_delay,
     )
 
 
@@ -329,6 +382,11 @@ def parser() -> argparse.ArgumentParser:
         help="run the contract suite: in-process against the mock by default, or against "
         "--base-url (see sops-mock contract --help)",
     )
+    sub.add_parser(
+        "engine-diff",
+        add_help=False,
+        help="compare the engine with the real bamboo-engine (needs the engine-diff extra)",
+    )
     return root
 
 
@@ -343,6 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["contract"]:
         return contract(argv[1:])
+    if argv[:1] == ["engine-diff"]:  # a child interpreter too: mockserver never imports it
+        import subprocess
+
+        return subprocess.call([sys.executable, "-m", "enginediff", *argv[1:]])
     args = parser().parse_args(argv)
     try:
         if args.command == "serve":

@@ -17,10 +17,11 @@ import schemas
 import simulator.errors as sim
 from schemas.operations import Operation
 
-from . import auth, planted
+from . import auth, outbound, planted
 from .call import Call
 from .envelope import json_response
 from .errors import CONTENT_NOT_EXIST, ApiError, GatewayError, from_domain
+from .faults.shapes import DEAD_WORKER
 from .handlers import HANDLERS
 from .inbound import (
     Family,
@@ -62,10 +63,12 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             trace_id = header(head, b"traceparent") or mock.next_trace_id()
             seq, arrived = mock.next_request(), mock.clock.now()
             chaos = mock.faults.decide(op.name, arrived) if mock.faults.active else None
+        lost = False  # a dead worker: the call runs and answers, a start it queues never runs
         if chaos is not None:
             if chaos.latency:
                 await mock.sleep(chaos.latency)
-            if chaos.fault is not None and not chaos.fault.applied:
+            lost = chaos.fault is not None and chaos.fault.kind == DEAD_WORKER
+            if chaos.fault is not None and not chaos.fault.applied and not lost:
                 return await injected(request, op, family, mock, (seq, arrived, trace_id), chaos)
         status, body, headers = 200, None, {}
         raw: RawInput | None = None
@@ -78,6 +81,8 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             with mock.lock:
                 raw = parse(request, op, raw_body)
                 call = _call(request, head, op, family, raw, mock, trace_id)
+                if lost:
+                    call.lost_start = True
                 try:
                     body = handler(call, mock)
                 except sim.SimulatorError as exc:
@@ -92,7 +97,7 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             return Response(status_code=CLIENT_CLOSED)
         if mock.settings.validate_responses and status == 200:
             _check_response(op.name, body)
-        if chaos is not None and chaos.fault is not None:  # an `applied` fault: it ran
+        if chaos is not None and chaos.fault is not None and not lost:  # `applied`: it ran
             arrival = (seq, arrived, trace_id)
             return await injected(request, op, family, mock, arrival, chaos, (raw, call, body))
         if mock.journal.enabled:
@@ -101,7 +106,10 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             )
             with mock.lock:
                 mock.journal.add(entry)
-        return json_response(body, trace_id=trace_id, status=status, headers=headers)
+        response = json_response(body, trace_id=trace_id, status=status, headers=headers)
+        if mock.outbox.watching:  # callback_url webhooks (outbound/): any fallen due?
+            outbound.after_request(mock, response)
+        return response
 
     serve.__name__ = op.name
     return serve

@@ -60,9 +60,9 @@ class OperationRoute(Route):
         )
         self.operation = operation
         self.family = family
-        self.lane_methods = frozenset(
-            {operation.method, "HEAD"} if operation.method == "GET" else {operation.method}
-        )
+        # Starlette serves HEAD wherever GET is; Django's require_GET answers it 405.
+        self.methods = {operation.method}
+        self.lane_methods = frozenset({operation.method})
         self.lane_regex, self.lane_ints = lane_pattern(path)
 
     def lane_match(self, path: str, method: str) -> dict[str, Any] | None:

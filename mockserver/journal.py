@@ -4,8 +4,10 @@ The request path only files the request's own pieces (a `Deferred`); the entry i
 first time the journal is read, in O(1) of the request's size: parameters become a bounded
 summary (long strings cut, deep or wide values elided) with secrets masked. Until then the
 pieces live only in this process's memory, as the request itself did; nothing leaves it
-unmasked. The `X-Bkapi-Authorization` header is never kept; the caller is kept as app code and
-user name.
+unmasked. A large body is summarised at once instead (keeping it parsed cost about six to
+twenty-five times its size), and the ring is bounded by an estimate of the bytes it keeps as
+well as by its number of entries. The `X-Bkapi-Authorization` header is never kept; the
+caller is kept as app code and user name.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl
 
+import orjson
+
 from .auth import SECRET_KEYS
+from .inbound import HEADER_MAP_KEY
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -37,6 +42,11 @@ MAX_STRING: Final = 256
 MAX_VALUES: Final = 64
 MAX_DEPTH: Final = 4
 ELIDED: Final = "…"
+# Bodies above this are summarised when filed, not kept parsed until the journal is read.
+EAGER_BYTES: Final = 4096
+# What an entry costs besides its parameters (the entry, its ids, strings), roughly.
+ENTRY_COST: Final = 512
+DEFAULT_MAX_BYTES: Final = 16 * 1024 * 1024
 
 
 def is_secret(key: str) -> bool:
@@ -56,6 +66,8 @@ def _mapping(value: Mapping[Any, Any], budget: list[int], depth: int) -> dict[st
             out[ELIDED] = f"{len(value) - len(out)} more"
             break
         name = str(key)
+        if len(name) > MAX_STRING:
+            name = name[:MAX_STRING] + ELIDED
         budget[0] -= 1
         out[name] = MASK if is_secret(name) else _value(item, budget, depth + 1)
     return out
@@ -106,6 +118,7 @@ class Entry:
     latency: float = 0.0
     fault: str | None = None
     rules: tuple[str, ...] = ()
+    cost: int = ENTRY_COST  # what the journal counts it as (Journal.bytes)
 
     def to_dict(self, tz: tzinfo) -> dict[str, Any]:
         return {
@@ -153,13 +166,23 @@ class Query:
 
 
 class Journal:
-    """The last `size` entries (0 turns journaling off). `received` counts every entry offered."""
+    """The last `size` entries (0 turns journaling off), at most about `max_bytes` of them.
 
-    def __init__(self, size: int) -> None:
+    `received` counts every entry offered; `bytes` is the estimate of what the ring holds
+    (ENTRY_COST per entry plus the size of its kept parameters), its oldest entries leave
+    whenever it would pass `max_bytes` (the newest always stays).
+    """
+
+    def __init__(self, size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         if size < 0:
             raise ValueError(f"journal size must be >= 0, got {size}")
+        if max_bytes <= 0:
+            raise ValueError(f"journal bytes must be > 0, got {max_bytes}")
         self.size = size
+        self.max_bytes = max_bytes
         self._ring: deque[Entry | Deferred] = deque(maxlen=size)
+        self._costs: deque[int] = deque(maxlen=size)  # in step with _ring
+        self.bytes = 0
         self.received = 0
         self.cleared = 0
 
@@ -168,10 +191,26 @@ class Journal:
         return self.size > 0
 
     def add(self, entry: Entry | Deferred) -> None:
-        # deque.append with maxlen is O(1) and evicts the oldest entry once full.
         self.received += 1
-        if self.size:
-            self._ring.append(entry)
+        if not self.size:
+            return
+        costs = self._costs
+        # Both rings have maxlen `size`: once full, each append pushes its oldest out in step.
+        if len(costs) == self.size:
+            self.bytes -= costs[0]
+        cost = entry.cost
+        self._ring.append(entry)
+        costs.append(cost)
+        self.bytes += cost
+        if self.bytes > self.max_bytes:
+            self._shed()
+
+    def _shed(self) -> None:
+        """Oldest entries out until the bytes fit again (the newest always stays)."""
+        ring, costs = self._ring, self._costs
+        while self.bytes > self.max_bytes and len(ring) > 1:
+            ring.popleft()
+            self.bytes -= costs.popleft()
 
     def __len__(self) -> int:
         return len(self._ring)
@@ -205,6 +244,8 @@ class Journal:
         removed = len(self._ring)
         self.cleared += removed
         self._ring.clear()
+        self._costs.clear()
+        self.bytes = 0
         return removed
 
 
@@ -244,6 +285,8 @@ class Deferred:
     created_task_id: Any
     trace_id: str
     decision: Decision | None
+    cost: int = ENTRY_COST
+    summarized: bool = False  # `params` is already the entry's summary
 
     def build(self) -> Entry:
         decision, ids = self.decision, self.ids
@@ -261,7 +304,7 @@ class Deferred:
             path=self.path,
             operation=self.operation,
             family=self.family,
-            params=summarize(params),
+            params=params if self.summarized else summarize(params),
             app_code=identity.app_code if identity is not None else None,
             username=identity.username if identity is not None else None,
             status=self.status,
@@ -273,6 +316,7 @@ class Deferred:
             latency=0.0 if decision is None else decision.latency,
             fault=None if decision is None or decision.fault is None else decision.fault.kind,
             rules=() if decision is None else decision.fired,
+            cost=self.cost,
         )
 
 
@@ -301,15 +345,24 @@ def request_entry(
     created = None
     if operation == "create_task" and isinstance(data, dict):
         created = data.get("task_id")
+    query = scope.get("query_string", b"")
+    params = raw.params if raw is not None and raw.params else None  # none kept: nothing to keep
+    cost, summarized = ENTRY_COST + len(query), False
+    if params is not None:
+        size = _body_size(scope)
+        if size is None or size > EAGER_BYTES:  # chunked bodies have no length: treat as large
+            params, summarized = summarize(params), True
+            size = len(orjson.dumps(params))
+        cost += size
     return Deferred(
         scope["method"],
         scope["path"],
-        scope.get("query_string", b""),
+        query,
         seq,
         at,
         operation,
         family,
-        raw.params if raw is not None and raw.params else None,  # none kept: nothing to keep
+        params,
         ids,
         call.identity if call is not None else None,
         status,
@@ -318,7 +371,15 @@ def request_entry(
         created,
         trace_id,
         decision,
+        cost,
+        summarized,
     )
+
+
+def _body_size(scope: Mapping[str, Any]) -> int | None:
+    headers = scope.get(HEADER_MAP_KEY)  # the door's map; a bare app builds its own
+    value = (headers if headers is not None else dict(scope["headers"])).get(b"content-length")
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def journal_unmatched(

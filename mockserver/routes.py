@@ -25,10 +25,11 @@ def operation_routes(operations: tuple[Operation, ...] = OPERATIONS) -> list[Bas
     routes: list[BaseRoute] = []
     for op in operations:
         ids = _id_segments(op)
-        families: list[tuple[Family, str]] = [
-            ("backend", f"{BACKEND_PREFIX}/{op.name}/{ids}"),
-            ("gateway", f"{GATEWAY_PREFIX}/{op.name}/{ids}"),
-        ]
+        families: list[tuple[Family, str]] = [("backend", f"{BACKEND_PREFIX}/{op.name}/{ids}")]
+        # The gateway publishes only the resources of bk-sops's api-resources.yml; any other
+        # path is its API_NOT_FOUND.
+        if op.on_gateway:
+            families.append(("gateway", f"{GATEWAY_PREFIX}/{op.name}/{ids}"))
         families += [("esb", f"{prefix}/{op.name}/") for prefix in ESB_PREFIXES]
         for family, path in families:
             routes.append(OperationRoute(path, endpoint(op, family), operation=op, family=family))

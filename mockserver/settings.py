@@ -35,10 +35,16 @@ class Settings:
     control: bool = True
     control_token: str | None = None
     journal_size: int = 1000
+    # About how many bytes of requests the journal keeps (journal.py says how it counts).
+    journal_bytes: int = 16 * 1024 * 1024
     state_file: str | None = None
     # Seconds bk-sops caches a get_task_status answer; 0 turns the cache off (the default,
     # so a client sees a task move as soon as the clock moves).
     status_cache_seconds: float = 0.0
+    # The door (door.py): Host names served besides loopback and `host`, and the one other
+    # origin a browser may call the mock from (None: no CORS at all).
+    allowed_hosts: tuple[str, ...] = ()
+    cors_origin: str | None = None
     # Transport limits of the served mock (uvicorn; see mockserver/transport.py). An idle
     # keep-alive connection closes after `timeout_keep_alive` s; a request head (request line and
     # headers) must arrive whole within `timeout_header` s of the connection opening or of the
@@ -50,6 +56,11 @@ class Settings:
     limit_concurrency: int = 1000
     # Deliberate defects, used only by the contract suite's self-test.
     planted_faults: frozenset[str] = field(default_factory=frozenset)
+    # Hosts callback_url webhooks may be sent to ("*": any); seconds each attempt may take.
+    webhook_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    webhook_timeout: float = 10.0
+    # Seconds (min, max) a start waits in bk-sops's queue; None: the fixture's start_delay.
+    start_delay: tuple[float, float] | None = None
 
     @property
     def task_url_base(self) -> str:

@@ -17,7 +17,9 @@ from .catalog import Catalog
 from .faults import FaultProfile
 from .journal import Journal
 from .memo import Memo
+from .outbound import Outbox, Pump
 from .settings import Settings
+from .startqueue import DEFAULT_DELAY, StartQueue, read_delay
 
 
 def scenario_book(fixture: Mapping[str, Any]) -> ScenarioBook:
@@ -69,14 +71,29 @@ class MockState:
         # Answers that follow from the catalog and the request alone (see memo.py).
         self.memo = Memo()
         self.clock = clock
-        self.engine = engine or Engine(self.clock, seed, scenario_book(fixture))
+        self._engine = engine or Engine(self.clock, seed, scenario_book(fixture))
+        # Starts waiting for a worker (startqueue.py); the fixture's start_delay, if any.
+        given = fixture.get("start_delay")
+        delay = DEFAULT_DELAY if given is None else read_delay(given)
+        self.starts = StartQueue(seed, self.settings.start_delay or delay)
         self._trace_counter = 0
         self.requests = 0
         # Nobody can read the journal with the control API off, so it is not kept then.
-        self.journal = Journal(self.settings.journal_size if self.settings.control else 0)
+        size = self.settings.journal_size if self.settings.control else 0
+        self.journal = Journal(size, self.settings.journal_bytes)
         self.faults = FaultProfile(seed)
         # Scenario-book changes made through the control API, each with its clock reading.
         self.scenario_changes: list[dict[str, Any]] = []
+        # callback_url records and their deliveries (outbound/).
+        self.outbox = Outbox()
+        self.pump = Pump(self.outbox)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, once every queued start due by now has run (each at its due reading)."""
+        if self.starts.heap:
+            self.starts.catch_up(self._engine, self.clock.now())
+        return self._engine
 
     def reset(self, fixture_name: str | None = None, seed: int | None = None) -> None:
         self.load(fixture_name or self.fixture_name, self.seed if seed is None else seed)

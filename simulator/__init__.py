@@ -41,7 +41,7 @@ from .errors import (
     TaskNotFound,
     TaskNotStarted,
 )
-from .models import CountResult, NewTask, NodeDetail, NodeRun, TaskInfo, TemplateSpec
+from .models import CountResult, NewTask, NodeDetail, NodeRun, TaskEnd, TaskInfo, TemplateSpec
 from .scenarios import Scenario, ScenarioBook
 from .states import TRANSITIONS
 
@@ -67,6 +67,7 @@ __all__ = [
     "ScenarioBook",
     "SimulatorError",
     "TaskAlreadyStarted",
+    "TaskEnd",
     "TaskInfo",
     "TaskNotFound",
     "TaskNotStarted",

@@ -17,10 +17,11 @@ from typing import Any, Unpack
 from . import actions, activities, records, views
 from .clock import Clock
 from .counting import count as count_tasks
+from .ends import TaskEnds
 from .errors import TaskNotFound
 from .exclude import prepare_tree
 from .instance import TreeSource
-from .models import CountResult, NewTask, NodeDetail, TaskInfo, TemplateSpec
+from .models import CountResult, NewTask, NodeDetail, TaskEnd, TaskInfo, TemplateSpec
 from .options import TaskOptions, task_params
 from .plan import Plan, compile_plan
 from .runtime import TaskRuntime
@@ -55,6 +56,8 @@ class Engine:
         self._last_now: datetime | None = None
         self._last_us = 0
         self._views = StatusCache()
+        # Task ends with their clock readings; `task_ends.keep` turns keeping them on.
+        self.task_ends = TaskEnds()
 
     # time ---------------------------------------------------------------------------------
     def sync(self) -> datetime:
@@ -85,6 +88,18 @@ class Engine:
             rt = tasks[task_id].runtime
             rt.changes += 1
             activities.due(rt, idx, serial, pid, due)
+            if rt.ended:
+                self.task_ends.note(rt, due)
+
+    def _stepped(self, task: Task, at: int) -> None:
+        if task.runtime.ended:
+            self.task_ends.note(task.runtime, at)
+
+    def take_task_ends(self) -> list[TaskEnd]:
+        """Node failures, pipeline finishes and revokes since the last call, oldest first
+        (only while `task_ends.keep` is on: bk-sops's callback_url webhooks read them)."""
+        self.sync()
+        return self.task_ends.take(self._tasks)
 
     def next_due(self) -> datetime | None:
         """When the next scheduled work falls due; None when nothing is scheduled."""
@@ -192,6 +207,11 @@ class Engine:
         task = self._tasks.get(task_id)
         return None if task is None else task.project_id
 
+    def is_started(self, task_id: int) -> bool:
+        """Whether the task has started (False for an unknown id); no snapshot is built."""
+        task = self._tasks.get(task_id)
+        return task is not None and task.is_started
+
     def current_flow_of(self, task_id: int) -> str | None:
         """A task's current_flow (TaskInfo's), None for an unknown id; no snapshot is built."""
         task = self._tasks.get(task_id)
@@ -210,21 +230,30 @@ class Engine:
         return task_info(task, self.seed, now)
 
     # task operations --------------------------------------------------------------------------
-    def start_task(self, task_id: int, executor: str) -> None:
-        at = self._now()
-        actions.start(self._task(task_id), executor, at)
+    def start_task(self, task_id: int, executor: str, at: datetime | None = None) -> None:
+        """Start a task now, or at `at`, a reading already passed: where a start waited in
+        bk-sops's queue for a worker, it is logged when the worker ran it. Tasks do not share
+        state, so starting one at a passed reading leaves every other task as it was."""
+        now = self._now()
+        when = now if at is None else min(now, views.to_us(at))
+        task = self._task(task_id)
+        actions.start(task, executor, when)
+        self._stepped(task, when)
 
     def pause_task(self, task_id: int) -> None:
-        at = self._now()
-        actions.task_action(self._task(task_id), "pause", at)
+        self._task_action(task_id, "pause")
 
     def resume_task(self, task_id: int) -> None:
-        at = self._now()
-        actions.task_action(self._task(task_id), "resume", at)
+        self._task_action(task_id, "resume")
 
     def revoke_task(self, task_id: int) -> None:
+        self._task_action(task_id, "revoke")
+
+    def _task_action(self, task_id: int, action: str) -> None:
         at = self._now()
-        actions.task_action(self._task(task_id), "revoke", at)
+        task = self._task(task_id)
+        actions.task_action(task, action, at)
+        self._stepped(task, at)
 
     # node operations --------------------------------------------------------------------------
     def operate_node(
@@ -251,7 +280,9 @@ class Engine:
             args["flow_ids"] = list(flow_ids)
         if action == "forced_fail":
             args["operator"] = operator
-        actions.node_action(self._task(task_id), args, at)
+        task = self._task(task_id)
+        actions.node_action(task, args, at)
+        self._stepped(task, at)
 
     def node_callback(
         self,
@@ -264,7 +295,9 @@ class Engine:
         args = {"node_id": node_id, "action": "callback", "data": dict(data or {})}
         if version is not None:
             args["version"] = version
-        actions.node_action(self._task(task_id), args, at)
+        task = self._task(task_id)
+        actions.node_action(task, args, at)
+        self._stepped(task, at)
 
     def set_node_scenario(
         self, task_id: int, node_id: str, scenario: Scenario | Mapping[str, Any] | None
@@ -311,6 +344,7 @@ class Engine:
         task = self._task(task_id)
         if poll:
             actions.poll(task, at)
+            self._stepped(task, at)
         return self._views.render(task, at, tz, subprocess_id), at
 
     def failed_ex_data(self, task_id: int) -> dict[str, Any]:
@@ -340,12 +374,18 @@ class Engine:
         self.sync()
         return records.export_state(self, self._tasks, self._next_id)
 
+    def freeze_state(self) -> records.FrozenState:
+        """What export_state would give, taken cheaply now and built later (records.py)."""
+        self.sync()
+        return records.freeze(self, self._tasks, self._next_id)
+
     def import_state(self, state: Mapping[str, Any]) -> None:
         """Replace every task by the ones rebuilt from `state` (an export or task records)."""
         self._tasks, self._heap, self._seq = {}, [], itertools.count()
         self._plans, self._snapshots, self._views = {}, {}, StatusCache()
         records.import_state(self, state)
         self.sync()
+        self.task_ends.forget(self._tasks)
 
     @classmethod
     def from_state(cls, clock: Clock, state: Mapping[str, Any]) -> Engine:

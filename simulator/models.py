@@ -161,3 +161,15 @@ class CountResult:
 
     total: int
     groups: list[tuple[str, int]]
+
+
+class TaskEnd(NamedTuple):
+    """A task ended, or one of its nodes failed (bk-sops calls a task's callback_url for each).
+
+    `how` is "finished" or "revoked" (the pipeline, `node_id` None) or "failed" (`node_id`).
+    """
+
+    task_id: int
+    at: datetime
+    how: str
+    node_id: str | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,17 @@ def _plain(value: Any) -> Any:
 
 
 def task_record(engine: Engine, task: Task, with_template: bool = True) -> dict[str, Any]:
+    return _record(engine.seed, task, len(task.ops), task.constants, with_template)
+
+
+def _record(
+    seed: int, task: Task, ops: int, constants: Mapping[str, Any], with_template: bool
+) -> dict[str, Any]:
+    """The record of `task` as it was with `ops` operations and these constants.
+
+    Everything else a record reads is fixed when the task is made; the operation log only
+    grows and set_task_constants replaces the constants dict rather than changing it.
+    """
     rt = task.runtime
     scenarios = {
         node.path: scenario.to_dict()
@@ -46,14 +58,14 @@ def task_record(engine: Engine, task: Task, with_template: bool = True) -> dict[
     }
     record: dict[str, Any] = {
         "task_id": task.id,
-        "seed": engine.seed,
+        "seed": seed,
         "create": {
             "at": _iso(task.create_time),
             "name": task.name,
             "creator": task.creator,
             "project_id": task.project_id,
             "flow_type": task.flow_type,
-            "constants": _plain(task.constants),
+            "constants": _plain(constants),
             "exclude_task_nodes_id": list(task.exclude),
             "create_method": task.create_method,
             "create_info": task.create_info,
@@ -62,7 +74,9 @@ def task_record(engine: Engine, task: Task, with_template: bool = True) -> dict[
             "cycle_tolerate": task.cycle_tolerate,
         },
         "scenarios": scenarios,
-        "ops": [{"at": _iso(at), "op": name, "args": _plain(args)} for at, name, args in task.ops],
+        "ops": [
+            {"at": _iso(at), "op": name, "args": _plain(args)} for at, name, args in task.ops[:ops]
+        ],
     }
     if with_template:
         record["template"] = _plain(task.template.to_dict())
@@ -70,25 +84,58 @@ def task_record(engine: Engine, task: Task, with_template: bool = True) -> dict[
 
 
 def export_state(engine: Engine, tasks: Mapping[int, Task], next_id: int) -> dict[str, Any]:
-    templates: list[dict[str, Any]] = []
+    return freeze(engine, tasks, next_id).to_dict()
+
+
+@dataclass(frozen=True)
+class FrozenState:
+    """An engine's state at one moment, taken in a cheap pass; records are built from it later.
+
+    Taking it holds the caller's lock for one short step per task; building and writing the
+    records (the slow part) can then run without the lock while the engine moves on.
+    """
+
+    seed: int
+    next_id: int
+    scenario_book: dict[str, Any]
+    templates: tuple[TemplateSpec, ...]
+    # (task, index of its template, length of its operation log, its constants)
+    tasks: tuple[tuple[Task, int, int, Mapping[str, Any]], ...]
+
+    def head(self) -> dict[str, Any]:
+        """Every field of the export but the task records, in the export's order."""
+        return {
+            "format": FORMAT,
+            "seed": self.seed,
+            "next_task_id": self.next_id,
+            "scenario_book": self.scenario_book,
+            "templates": [_plain(t.to_dict()) for t in self.templates],
+        }
+
+    def records(self, start: int = 0, stop: int | None = None) -> list[dict[str, Any]]:
+        out = []
+        for task, template, ops, constants in self.tasks[start:stop]:
+            record = _record(self.seed, task, ops, constants, with_template=False)
+            record["template"] = template
+            out.append(record)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.head(), "tasks": self.records()}
+
+
+def freeze(engine: Engine, tasks: Mapping[int, Task], next_id: int) -> FrozenState:
+    templates: list[TemplateSpec] = []
     seen: dict[int, int] = {}
-    records = []
+    frozen = []
     for task in tasks.values():
         key = id(task.template)
         if key not in seen:
             seen[key] = len(templates)
-            templates.append(_plain(task.template.to_dict()))
-        record = task_record(engine, task, with_template=False)
-        record["template"] = seen[key]
-        records.append(record)
-    return {
-        "format": FORMAT,
-        "seed": engine.seed,
-        "next_task_id": next_id,
-        "scenario_book": engine.scenarios.to_dict(),
-        "templates": templates,
-        "tasks": records,
-    }
+            templates.append(task.template)
+        frozen.append((task, seen[key], len(task.ops), task.constants))
+    book = engine.scenarios.to_dict()
+    return FrozenState(engine.seed, next_id, book, tuple(templates), tuple(frozen))
 
 
 def replay(engine: Engine, record: Mapping[str, Any], template: TemplateSpec) -> Task:

@@ -45,7 +45,7 @@ class TaskRuntime:
     """The engine-side state of one started task."""
 
     __slots__ = (
-        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "overrides",
+        "_node_ids", "_pipeline_id", "changes", "constants", "contexts", "ended", "overrides",
         "past_schedules", "plan", "procs", "push", "root", "runnable", "scenarios", "seed",
         "states", "task_id",
     )  # fmt: skip
@@ -78,6 +78,9 @@ class TaskRuntime:
         # Bumped by the engine before anything that may change what views show (the key of
         # its cached status trees).
         self.changes = 0
+        # (node, state) of each node failure and of the pipeline's finish or revoke, until the
+        # engine, which knows the clock reading, takes them (Engine.take_task_ends).
+        self.ended: list[tuple[int, str]] = []
 
     # ids -----------------------------------------------------------------------------------
     @property
@@ -121,6 +124,8 @@ class TaskRuntime:
         if to not in TRANSITIONS[row.state]:
             check_transition(self.id_of(idx), row.state, to)
         row.state = to
+        if to == FAILED or (idx == ROOT and to in (FINISHED, REVOKED)):
+            self.ended.append((idx, to))
 
     def history(self, idx: int, row: NodeState) -> None:
         if row.histories is None:

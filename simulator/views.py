@@ -158,11 +158,16 @@ def render_status(
 
     add(ROOT, rt.root, task_name)
     look_in_root = subprocess_id is not None  # bk-sops names sub-children from root activities
+    last: NodeState = rt.root
     for idx, st in rt.states.items():
         if st.parent is None:
             continue  # appointed but never reached: no root id yet, so bamboo does not list it
         node = nodes[idx]
         add(idx, st, node.name if not (look_in_root and node.parent != ROOT) else "")
+        last = st
+    # bamboo's get_pipeline_states gives the root the error flags of the last state row it
+    # iterated (rows come in creation order): measured against bamboo-engine 3.0.5.
+    rows[ROOT]["error_ignorable"] = rows[ROOT]["error_ignored"] = last.error_ignored
     for idx, row in rows.items():
         if idx != ROOT:
             parent = rows.get(rt.states[idx].parent)  # type: ignore[arg-type]

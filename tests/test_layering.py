@@ -7,12 +7,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"schemas", "fixtures", "simulator", "mockserver", "contract_tests", "tests", "bench"}
+OURS |= {"enginediff"}
 ALLOWED = {
     "schemas": set(),
     "fixtures": set(),
     "simulator": set(),
     "mockserver": {"simulator", "schemas", "fixtures"},
     "contract_tests": {"schemas", "mockserver", "fixtures"},
+    "enginediff": {"simulator", "fixtures", "schemas", "mockserver"},
 }
 
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from . import basics, document, fault_api, journal_api, scenario_api, state_api
+from . import (
+    basics,
+    document,
+    fault_api,
+    journal_api,
+    scenario_api,
+    start_api,
+    state_api,
+    webhook_api,
+)
 from .base import ControlError, control_error
 from .basics import clock_view
 from .contract import Handler, endpoint
@@ -42,6 +51,8 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "/journal": {"GET": journal_api.read_journal, "DELETE": journal_api.clear_journal},
     "/journal/count": {"GET": journal_api.count},
     "/state": {"GET": state_api.read_state, "PUT": state_api.restore},
+    "/webhooks": {"GET": webhook_api.webhooks},
+    "/starts": {"GET": start_api.read_starts, "PUT": start_api.set_delay},
     "/openapi.json": {"GET": document.openapi},
 }
 

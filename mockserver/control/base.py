@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.envelope import json_response
+from mockserver.jsondepth import MAX_CONTROL_DEPTH, too_deep
 from mockserver.state import MockState
-
-# Containers nested deeper than this are refused: an answer or a state save must be able to
-# write back everything a control call stored (orjson stops at 255 levels).
-MAX_DEPTH: Final = 64
 
 
 class ControlError(Exception):
@@ -54,8 +51,11 @@ def _too_large(limit: int) -> ControlError:
     return ControlError(413, "body_too_large", f"the body is larger than {limit} bytes")
 
 
-async def read_json(request: Request, limit: int) -> tuple[Any, int]:
-    """The parsed body (None when empty) and its size, read no further than `limit` bytes."""
+async def read_json(
+    request: Request, limit: int, depth: int = MAX_CONTROL_DEPTH
+) -> tuple[Any, int]:
+    """The parsed body (None when empty) and its size, read no further than `limit` bytes and
+    nested no deeper than `depth` levels (mockserver/jsondepth.py)."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)  # refused before a byte of it is read
@@ -73,25 +73,10 @@ async def read_json(request: Request, limit: int) -> tuple[Any, int]:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ControlError(400, "invalid_json", "the body is not valid JSON") from None
-    if _too_deep(parsed):
-        raise ControlError(400, "invalid_json", f"the body nests deeper than {MAX_DEPTH} levels")
+    if too_deep(body, parsed, depth):
+        message = f"the body nests arrays and objects deeper than {depth} levels"
+        raise ControlError(400, "invalid_json", message)
     return parsed, size
-
-
-def _too_deep(value: Any) -> bool:
-    pending = [(value, 1)]
-    while pending:
-        node, depth = pending.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            return True
-        pending.extend((child, depth + 1) for child in children)
-    return False
 
 
 def query_int(query: Mapping[str, str], name: str) -> int | None:
@@ -99,7 +84,7 @@ def query_int(query: Mapping[str, str], name: str) -> int | None:
     if value is None or value == "":
         return None
     if not (value.isascii() and value.isdigit() and len(value) <= 15):
-        raise ControlError(400, f"invalid_{name}", f"{name} must be a non-negative integer")
+        raise ControlError(400, f"invalid_{name}", f"{name} must be a non-negative integer", name)
     return int(value)
 
 

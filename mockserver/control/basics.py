@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import Any
 
+from mockserver import outbound
 from mockserver.faults.rules import CLOCK_LIMIT
 from mockserver.state import MockState
 from simulator import VirtualClock
@@ -46,7 +48,7 @@ def read_clock(ask: Ask) -> Answer:
         return 200, clock_view(ask.mock)
 
 
-def move_clock(ask: Ask) -> Answer:
+def move_clock(ask: Ask) -> Awaitable[Answer]:
     mock, body = ask.mock, ask.body
     with mock.lock:
         virtual = mock.clock
@@ -56,7 +58,14 @@ def move_clock(ask: Ask) -> Answer:
             )
         extra = _move(mock, virtual, body)
         mock.engine.sync()
-        return 200, {**clock_view(mock), **extra}
+        answer = {**clock_view(mock), **extra}
+    return _drained(mock, answer)
+
+
+async def _drained(mock: MockState, answer: dict[str, Any]) -> Answer:
+    # Callbacks that fell due on the way are made before the answer (outbound/pump.py).
+    await outbound.drain(mock)
+    return 200, answer
 
 
 def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[str, Any]:
@@ -80,14 +89,20 @@ def _move(mock: MockState, clock: VirtualClock, body: dict[str, Any]) -> dict[st
         clock.set(target)
         return {}
     steps = 0
-    while (due := mock.engine.next_due()) is not None and steps < UNTIL_IDLE_MAX_STEPS:
+    while (due := _next_due(mock)) is not None and steps < UNTIL_IDLE_MAX_STEPS:
         if due >= CLOCK_LIMIT:
             break  # work parked beyond the clock's end never comes due
         if due > clock.now():
             clock.set(due)
         mock.engine.sync()
         steps += 1
-    return {"idle": mock.engine.next_due() is None, "steps": steps}
+    return {"idle": _next_due(mock) is None, "steps": steps}
+
+
+def _next_due(mock: MockState) -> datetime | None:
+    """The engine's next due work, or a queued start's, whichever comes first."""
+    found = [d for d in (mock.engine.next_due(), mock.starts.next_due()) if d is not None]
+    return min(found, default=None)
 
 
 def _within_limit(target: datetime, field: str) -> None:

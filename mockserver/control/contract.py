@@ -6,6 +6,7 @@ calls are data (schemas/control/); the OpenAPI document is generated from the sa
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.envelope import json_response
+from mockserver.jsondepth import MAX_CONTROL_DEPTH, MAX_STATE_DEPTH
 from mockserver.state import MockState
 from schemas.control_store import check, control_routes_table
 
@@ -38,7 +40,9 @@ class Ask:
         return self.request.path_params[name]
 
 
-Handler = Callable[[Ask], Answer]
+# A handler that must await something after its answer is made (a clock move's callbacks)
+# returns an awaitable.
+Handler = Callable[[Ask], Answer | Awaitable[Answer]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -85,6 +89,11 @@ def body_limit(mock: MockState, op: ControlOp) -> int:
     return mock.settings.max_body_bytes
 
 
+def depth_limit(op: ControlOp) -> int:
+    # A snapshot wraps what the other limits let in with levels of its own.
+    return MAX_STATE_DEPTH if op.body == "state/state" else MAX_CONTROL_DEPTH
+
+
 def endpoint(path: str, handlers: Mapping[str, Handler]) -> Endpoint:
     """One Starlette endpoint for every method of `path` (its routes.json form)."""
     ops = {op.method: op for op in control_ops() if op.path == path}
@@ -97,7 +106,7 @@ def endpoint(path: str, handlers: Mapping[str, Handler]) -> Endpoint:
         op = ops[method]
         body = None
         if op.body is not None:
-            body, size = await read_json(request, body_limit(mock, op))
+            body, size = await read_json(request, body_limit(mock, op), depth_limit(op))
             if size > _INLINE_CHECK:  # off the event loop: bk-sops calls keep being served
                 refusal = await run_in_threadpool(check, op.body, body)
             else:
@@ -105,7 +114,8 @@ def endpoint(path: str, handlers: Mapping[str, Handler]) -> Endpoint:
             if refusal is not None:
                 error = op.error_for(refusal.field)
                 raise ControlError(400, error, refusal.message, refusal.field)
-        answer = handlers[method](Ask(request, mock, body))
+        made = handlers[method](Ask(request, mock, body))
+        answer = await made if inspect.isawaitable(made) else made
         if isinstance(answer, Response):
             return answer
         status, content = answer

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from mockserver.snapshot import SnapshotError, export_state, restore_state
+from starlette.responses import StreamingResponse
+
+from mockserver.snapshot import SnapshotError, copy_state, restore_state
 
 from .base import ControlError
 from .contract import Answer, Ask
 
 
 def read_state(ask: Ask) -> Answer:
-    with ask.mock.lock:
-        return 200, export_state(ask.mock)
+    mock = ask.mock
+    with mock.lock:
+        copy = copy_state(mock)
+    if mock.settings.validate_responses:
+        return 200, copy.to_dict()  # checked whole against its schema by the endpoint
+    # Built and sent outside the lock, a piece at a time (snapshot.py, StateCopy).
+    return StreamingResponse(copy.chunks(), media_type="application/json")
 
 
 def restore(ask: Ask) -> Answer:

@@ -15,7 +15,9 @@ from typing import Any, Final
 from mockserver.errors import UNKNOWN_ERROR
 
 DISTRIBUTIONS: Final = ("fixed", "uniform", "lognormal")
-KINDS: Final = ("app_error", "http_error", "drop", "reset")
+# dead_worker: the answer is the operation's own, but a start it queues never runs.
+DEAD_WORKER: Final = "dead_worker"
+KINDS: Final = ("app_error", "http_error", "drop", "reset", DEAD_WORKER)
 # Longest injected latency, so a typo cannot park a request for hours.
 MAX_LATENCY: Final = 600.0
 _STANDARD_NORMAL: Final = NormalDist()

@@ -11,7 +11,8 @@ from mockserver.errors import CONTENT_NOT_EXIST, ApiError
 from mockserver.handlers.registry import operation_handler
 from mockserver.state import MockState
 
-from .templates import public_tree, template_constants, template_fields
+from .constants_table import template_constants
+from .templates import public_tree, template_fields
 
 LIST_FLAGS = (
     "include_executor_proxy",
@@ -73,5 +74,5 @@ def get_common_template_info(call: Call, mock: MockState) -> dict[str, Any]:
         )
         data["subprocess_has_update"] = False
     if flags["include_constants"]:
-        data["template_constants"] = template_constants(data["pipeline_tree"])
+        data["template_constants"] = template_constants(data["pipeline_tree"], call.language)
     return ok(data, call.trace_id)

@@ -19,7 +19,7 @@ from simulator.tree import validate as validate_tree
 from .counts import GROUPS
 from .lookups import find_template
 from .selection import excluded_nodes
-from .tasks import CALLBACK_URL, task_url
+from .tasks import CALLBACK_URL, queue_start, task_url
 from .treewire import pipeline_tree_wire
 
 NAME_MAX = 100
@@ -87,9 +87,10 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=params.get("description") or "",
         template_source=str(source),
     )
+    if callback_url:  # this view stores no callback_version: always the form body
+        mock.outbox.register(mock.engine, task.id, callback_url, None, mock.clock.now())
     # bk-sops queues the start; an unclaimed common_func task is then refused silently.
-    if task.current_flow == "execute_task":
-        mock.engine.start_task(task.id, executor=call.identity.username)
+    queue_start(call, mock, task.id)
     data = {
         "pipeline_tree": pipeline_tree_wire(mock, task),
         "task_id": task.id,
@@ -201,7 +202,7 @@ def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
         template_id=0,
         project_id=project.project_id,
         name=name,
-        category=category if category in CATEGORIES else "Default",
+        category=category if isinstance(category, str) and category in CATEGORIES else "Default",
         tree=tree,
         source="onetime",
     )

@@ -36,7 +36,7 @@ def get_task_detail(call: Call, mock: MockState) -> dict[str, Any]:
         raise view_missing(call, "get_task_detail")
     data = task_detail(call, mock, task)
     if flags["include_webhook_history"]:
-        data["task_webhook_history"] = []  # the mock sends no webhooks
+        data["task_webhook_history"] = []  # webhook subscriptions (not callback_url): none
     return ok(data, call.trace_id)
 
 

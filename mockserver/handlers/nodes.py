@@ -48,6 +48,10 @@ def operate_node(call: Call, mock: MockState) -> dict[str, Any]:
     # 3545000 answers (unknown node, unknown command).
     if not knows_node(mock, task, node_id):
         raise ApiError(UNKNOWN_ERROR, node_missing_text(task.id, node_id, "nodes_action"))
+    if isinstance(action, dict | list):
+        # bk-sops's dispatcher would fail hashing an object or array (a 500 there); a client
+        # gets the invalid-params answer instead. Other non-strings are unknown commands.
+        raise ApiError(REQUEST_PARAM_INVALID, "action must be a string")
     if action not in NODE_ACTIONS:
         raise ApiError(UNKNOWN_ERROR, "task command is invalid")
     assert isinstance(node_id, str) and isinstance(action, str)

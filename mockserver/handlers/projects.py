@@ -17,9 +17,15 @@ PROJECT_ACTIONS = ["project_view", "project_edit", "project_fast_create_task"]
 CMDB_PEOPLE = ("bk_biz_developer", "bk_biz_maintainer", "bk_biz_tester", "bk_biz_productor")
 
 
-def _executor_proxy(project: Project) -> str | None:
+def _executor_proxy(project: Project, username: str) -> str:
+    """ProjectConfig.task_executor_for_project: who the user's tasks in the project run as.
+
+    The project's proxy, unless none is set or the user is exempt: then the user.
+    """
     proxy = project.raw.get("executor_proxy")
-    return proxy if isinstance(proxy, str) else None
+    proxy = proxy.strip() if isinstance(proxy, str) else ""
+    exempts = str(project.raw.get("executor_proxy_exempts", "")).split(",")
+    return username if not proxy or username in exempts else proxy
 
 
 @operation_handler
@@ -36,7 +42,7 @@ def get_user_project_list(call: Call, mock: MockState) -> dict[str, Any]:
             "name": project.name,
         }
         if flags["include_executor_proxy"]:
-            item["executor_proxy"] = _executor_proxy(project)
+            item["executor_proxy"] = _executor_proxy(project, call.identity.username)
         data.append(item)
     return ok(data, call.trace_id)
 
@@ -69,7 +75,7 @@ def get_user_project_detail(call: Call, mock: MockState) -> dict[str, Any]:
         "auth_actions": list(PROJECT_ACTIONS),
     }
     if flags["include_executor_proxy"]:
-        data["executor_proxy"] = _executor_proxy(project)
+        data["executor_proxy"] = _executor_proxy(project, call.identity.username)
     if flags["include_staff_groups"]:
         data["staff_groups"] = list(project.raw.get("staff_groups", []))
     return ok(data, call.trace_id)

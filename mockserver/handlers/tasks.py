@@ -89,6 +89,9 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=params.get("description") or "",
         template_source=template.source,
     )
+    if callback_url:  # TaskCallBackRecord, with callback_version when one is given
+        version = params.get("callback_version")
+        mock.outbox.register(mock.engine, task.id, callback_url, version, mock.clock.now())
     data: dict[str, Any] = {
         "task_id": task.id,
         "task_url": task_url(mock, project.project_id, task.id),
@@ -114,12 +117,17 @@ def _start(call: Call, mock: MockState) -> int:
     if mock.engine.project_of(task_id) != project_id:
         # bk-sops's is_task_started raises its own DoesNotExist text, whatever the operation.
         raise does_not_exist(f"TaskFlowInstance(id={task_id}) does not exist.")
-    # An unclaimed common_func task is queued by bk-sops and then refused by its worker,
-    # silently: the answer is success and the task stays CREATED. Any other task is the
-    # engine's to start, and a started one is refused there (TaskAlreadyStarted).
-    if mock.engine.current_flow_of(task_id) != "func_claim":
-        mock.engine.start_task(task_id, executor=call.identity.username)
+    if mock.engine.is_started(task_id):
+        raise sim.TaskAlreadyStarted(task_id)
+    # Queued for a worker (startqueue.py), even when a start is already waiting: bk-sops
+    # checks only is_started. What the worker then cannot start (an unclaimed common_func
+    # task, a second start) it drops silently: the answer here is success all the same.
+    queue_start(call, mock, task_id)
     return project_id
+
+
+def queue_start(call: Call, mock: MockState, task_id: int) -> None:
+    mock.starts.put(mock.engine, task_id, call.identity.username, mock.clock, lost=call.lost_start)
 
 
 @operation_handler

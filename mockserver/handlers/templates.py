@@ -18,6 +18,8 @@ from mockserver.state import MockState
 from mockserver.timefmt import render
 from mockserver.yamlexport import template_yaml
 
+from .constants_table import template_constants
+
 # IncludeTemplateSerializer validates all of these, although the list uses only the first three.
 LIST_FLAGS = (
     "include_labels",
@@ -172,42 +174,11 @@ def public_tree(tree: Any, unfold: bool) -> dict[str, Any]:
     return out
 
 
-def template_constants(tree: dict[str, Any]) -> list[dict[str, Any]]:
-    used: dict[str, int] = {}
-    for activity in tree.get("activities", {}).values():
-        for field in activity.get("component", {}).get("data", {}).values():
-            value = field.get("value") if isinstance(field, dict) else None
-            if isinstance(value, str):
-                for key in tree.get("constants", {}):
-                    if key in value:
-                        used[key] = used.get(key, 0) + 1
-    out = []
-    for key, constant in sorted(
-        tree.get("constants", {}).items(), key=lambda kv: kv[1].get("index", 0)
-    ):
-        if constant.get("source_type") == "component_outputs":
-            continue
-        kind = (
-            "节点输入"
-            if constant.get("source_type") == "component_inputs"
-            else constant.get("custom_type", "")
-        )
-        out.append(
-            {
-                "name": constant.get("name", ""),
-                "key": key,
-                "show_type": constant.get("show_type", "show"),
-                "constant_type": kind,
-                "activity_count": used.get(key, 0),
-            }
-        )
-    return out
-
-
 @operation_handler
 def get_template_info(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
-    tz = call.tz()
+    # No timezone_inject on this view: expected_timezone is ignored, times are the deployment's.
+    tz = call.default_tz
     flags = call.serializer_flags(INFO_FLAGS)
     template = _lookup(call, mock)
     data = _common_fields(template, project, tz)
@@ -219,7 +190,7 @@ def get_template_info(call: Call, mock: MockState) -> dict[str, Any]:
         )
         data["subprocess_has_update"] = False
     if flags["include_constants"]:
-        data["template_constants"] = template_constants(data["pipeline_tree"])
+        data["template_constants"] = template_constants(data["pipeline_tree"], call.language)
     if call.params.get("format") == "yaml":
         data["pipeline_tree"] = template_yaml(template, data["pipeline_tree"])
     return ok(data, call.trace_id)

@@ -30,6 +30,11 @@ function time(value) {
   return value ? String(value).replace(/ [+-]\d{4}$/, "") : "–";
 }
 
+// The control API's ISO 8601 times, shown as the bk-sops times are (no fraction, no offset).
+function isoTime(value) {
+  return value ? String(value).replace("T", " ").replace(/(\.\d+)?([+-]\d\d:\d\d|Z)$/, "") : "–";
+}
+
 export class TaskView {
   constructor(ctx, project, taskId, path) {
     this.ctx = ctx;
@@ -84,6 +89,7 @@ export class TaskView {
       h("nav", { class: "crumbs", id: "crumbs" }, crumbs),
       h("div", { class: "task-body" }, this.graphHost, this.panel),
       h("div", { class: "legend" }, ["CREATED", "RUNNING", "FINISHED", "FAILED", "SUSPENDED", "REVOKED"].map((s) => stateBadge(s))),
+      (this.hooks = h("section", { class: "webhooks", id: "webhooks", hidden: true })),
     );
     const level = this.task && descend(this.task.tree, null, this.path);
     if (!level) {
@@ -118,7 +124,38 @@ export class TaskView {
       if (pre) pre.textContent = JSON.stringify(this.status, null, 2);
     }
     if (this.selected) this.renderPanel();
+    await this.renderWebhooks();
     return TERMINAL.has(state);
+  }
+
+  // The task's callback_url record and each callback the mock made or will make (control API).
+  async renderWebhooks() {
+    let answer;
+    try {
+      answer = await this.ctx.api.control("GET", `/__mock__/webhooks?task_id=${this.taskId}`);
+    } catch {
+      return; // an older mock without webhooks: nothing to show
+    }
+    const [record] = answer.records;
+    this.hooks.hidden = !record;
+    if (!record) return;
+    const attempt = (a) =>
+      h("li", { "data-ok": a.ok ? "true" : "false" }, `#${a.attempt} ${isoTime(a.at)} → ${a.status || "no answer"}${a.error ? ` (${a.error})` : ""}`);
+    const rows = answer.deliveries.map((d) =>
+      h(
+        "li",
+        { class: "delivery", "data-outcome": d.outcome || "pending" },
+        h("b", {}, d.event + (d.node_id ? ` ${d.node_id}` : "")),
+        ` at ${isoTime(d.event_time)} · ${d.outcome || `next attempt ${isoTime(d.due)}`} `,
+        h("code", {}, d.body),
+        h("ul", { class: "attempts" }, d.attempts.map(attempt)),
+      ),
+    );
+    fill(
+      this.hooks,
+      h("h3", {}, "Webhooks ", h("small", {}, `${record.url} · callback_version ${record.callback_version ?? "—"} · ${record.status}`)),
+      rows.length ? h("ul", {}, rows) : h("p", { class: "hint" }, "No callback yet: bk-sops calls back when the task finishes, fails or is revoked."),
+    );
   }
 
   async operate(action) {

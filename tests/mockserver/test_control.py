@@ -43,8 +43,11 @@ def test_clock_refuses_bad_moves(client):
     for body, error in cases:
         answer = client.post("/__mock__/clock", json=body)
         assert answer.status_code == 400 and answer.json()["error"] == error, body
-    assert client.post("/__mock__/clock", content=b"[1]").json()["error"] == "invalid_move"
-    assert client.post("/__mock__/clock", content=b"{nope").json()["error"] == "invalid_json"
+    json_type = {"Content-Type": "application/json"}
+    answer = client.post("/__mock__/clock", content=b"[1]", headers=json_type)
+    assert answer.json()["error"] == "invalid_move"
+    answer = client.post("/__mock__/clock", content=b"{nope", headers=json_type)
+    assert answer.json()["error"] == "invalid_json"
 
 
 def test_until_idle_runs_every_started_task_to_rest(api, client):
@@ -116,13 +119,14 @@ CONTROL_CALLS = control_calls()
 
 
 def test_every_control_route_is_listed():
-    assert len(CONTROL_CALLS) == 28
+    assert len(CONTROL_CALLS) == 31
     assert {path for _, path in CONTROL_CALLS} >= {
         "/__mock__/journal",
         "/__mock__/faults",
         "/__mock__/state",
         "/__mock__/scenarios",
         "/__mock__/openapi.json",
+        "/__mock__/webhooks",
     }
 
 

@@ -18,6 +18,7 @@ from mockserver.control import control_routes
 from mockserver.control.base import ControlContractError
 from mockserver.control.contract import control_ops
 from mockserver.control.document import build_document
+from mockserver.faults.shapes import KINDS
 from mockserver.settings import Settings
 from schemas.control_store import control_documents, control_id, control_schema
 
@@ -113,6 +114,11 @@ def _session(client: TestClient) -> list[tuple[str, str, str, Any]]:
     task_id = task["data"]["task_id"]
     node = next(iter(task["data"]["pipeline_tree"]["activities"]))
     api.ok("get_task_status", {"task_id": task_id, "bk_biz_id": BIZ})
+    # A start left waiting in the queue and a callback_url record, so their listings hold items.
+    client.put("/__mock__/starts", json={"delay": {"min": 2, "max": 4}})
+    hooked = {"name": "h", "callback_url": "http://127.0.0.1:9/hook"}
+    waiting = api.ok("create_task", {"template_id": LINEAR, "bk_biz_id": BIZ}, hooked)
+    api.ok("start_task", {"task_id": waiting["data"]["task_id"], "bk_biz_id": BIZ})
     comp = "/__mock__/scenarios/components/{code}"
     tnode = "/__mock__/scenarios/templates/{template_id}/nodes/{node_id}"
     knode = "/__mock__/tasks/{task_id}/nodes/{node_id}/scenario"
@@ -127,6 +133,8 @@ def _session(client: TestClient) -> list[tuple[str, str, str, Any]]:
     app_error = {"id": "e", "operations": ["start_task"], "fault": {"kind": "app_error"}}
     calls: list[tuple[str, str, Any]] = [
         ("GET", "/__mock__/health", None),
+        ("GET", "/__mock__/starts", None),
+        ("GET", "/__mock__/webhooks", None),
         ("GET", "/__mock__/clock", None),
         ("POST", "/__mock__/clock", {"advance": 5}),
         ("GET", "/__mock__/scenarios", None),
@@ -157,6 +165,7 @@ def _session(client: TestClient) -> list[tuple[str, str, str, Any]]:
         ("POST", "/__mock__/clock", {"until_idle": True}),
         ("GET", "/__mock__/state", None),
         ("PUT", "/__mock__/state", "STATE"),
+        ("PUT", "/__mock__/starts", {"delay": {"min": 0, "max": 0}}),
         ("GET", "/__mock__/openapi.json", None),
         ("POST", "/__mock__/reset", {"seed": 3}),
     ]
@@ -168,6 +177,8 @@ def _session(client: TestClient) -> list[tuple[str, str, str, Any]]:
         ("POST", "/__mock__/faults", {"fault": {"kind": "http_error", "status": 404}}),
         ("GET", tnode.replace("{template_id}", "999"), None),
         ("PUT", "/__mock__/state", {"format": "other"}),
+        ("PUT", "/__mock__/starts", {"delay": {"min": 3, "max": 1}}),
+        ("PUT", "/__mock__/starts", {"delay": {"min": 1}, "extra": 1}),
     ]
     return [
         (method, doc_path, concrete.get(doc_path, doc_path), body)
@@ -231,3 +242,7 @@ def test_head_reads_like_get(client):
     for path in ("/__mock__/health", "/__mock__/faults", "/__mock__/scenarios/components/x"):
         answer = client.head(path)
         assert answer.status_code == 200 and answer.content == b"", path
+
+
+def test_the_fault_schema_lists_every_kind_the_mock_injects():
+    assert control_documents()["faults/fault"]["properties"]["kind"]["enum"] == list(KINDS)

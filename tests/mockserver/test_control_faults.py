@@ -182,7 +182,8 @@ def test_rules_are_added_read_replaced_and_removed(client):
     ],
 )
 def test_bad_rule_calls_are_refused(client, method, body, error):
-    answer = client.request(method, "/__mock__/faults", content=json.dumps(body))
+    json_type = {"Content-Type": "application/json"}
+    answer = client.request(method, "/__mock__/faults", content=json.dumps(body), headers=json_type)
     assert answer.status_code == 400 and answer.json()["error"] == error
 
 
@@ -225,7 +226,8 @@ def test_a_drop_leaves_the_raw_socket_without_a_byte(served):
     served.reset()
     served.add_fault(fault={"kind": "drop"}, times=1)
     with socket.create_connection(("127.0.0.1", int(served.base_url.rsplit(":", 1)[1]))) as raw:
-        raw.sendall(f"GET /apigw/get_template_list/{BIZ}/ HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        head = f"GET /apigw/get_template_list/{BIZ}/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        raw.sendall(head.encode())
         raw.settimeout(10)
         assert raw.recv(1024) == b""
 

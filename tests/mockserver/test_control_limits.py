@@ -20,6 +20,9 @@ BIZ = 2
 LINEAR, FETCH = 31, "b4622bc66d53e664e4e764359b19639b"
 T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
+# The door refuses control writes whose body is not declared JSON.
+JSON_TYPE = {"Content-Type": "application/json"}
+
 
 def snapshot(client: TestClient) -> dict:
     """Everything a refused call must leave as it was."""
@@ -126,7 +129,7 @@ def test_control_bodies_obey_max_body_bytes(small):
         for _ in range(100):
             yield b" " * 100  # no Content-Length: the limit holds while streaming
 
-    streamed = small.post("/__mock__/faults", content=pieces())
+    streamed = small.post("/__mock__/faults", content=pieces(), headers=JSON_TYPE)
     assert streamed.status_code == 413
     assert small.get("/__mock__/faults").json()["rules"] == []
     fits = small.post("/__mock__/faults", json={"latency": {"seconds": 1}})
@@ -172,7 +175,7 @@ def test_deeply_nested_control_bodies_are_refused(client):
 def test_the_clock_refuses_times_past_its_limit(client, body, error):
     before = client.get("/__mock__/clock").json()
     raw = str(body).replace("'", '"').replace("1e+400", "1e400").encode()
-    answer = client.post("/__mock__/clock", content=raw)
+    answer = client.post("/__mock__/clock", content=raw, headers=JSON_TYPE)
     assert answer.status_code == 400 and answer.json()["error"] == error, answer.text
     assert client.get("/__mock__/clock").json() == before
     assert client.get("/__mock__/health").status_code == 200

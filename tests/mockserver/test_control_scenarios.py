@@ -10,6 +10,7 @@ import pytest
 BIZ = 2
 LINEAR = 31  # bk_display -> job_fast_execute_script -> bk_http_request -> sleep_timer -> bk_notify
 FETCH = "b4622bc66d53e664e4e764359b19639b"  # LINEAR's job_fast_execute_script node
+JSON_TYPE = {"Content-Type": "application/json"}
 SUBPROCESS_TEMPLATE, SUBPROCESS_NODE = 36, "51f79dbdc9b78512cb4c4d99e3ef917e"
 
 
@@ -216,7 +217,7 @@ def test_task_overrides_are_listed_with_their_clock_readings(api, client, advanc
     ],
 )
 def test_refusals_name_the_problem(client, method, path, body, status, error):
-    kwargs = {} if body is None else {"content": json.dumps(body)}
+    kwargs = {} if body is None else {"content": json.dumps(body), "headers": JSON_TYPE}
     answer = client.request(method, path, **kwargs)
     assert answer.status_code == status, answer.text
     assert answer.json()["error"] == error

@@ -30,6 +30,8 @@ def test_the_seven_operations_on_a_family(client, family):
     assert paused["message"] == "success" and "data" not in paused
     assert api.ok("get_task_status", task)["data"]["state"] == "SUSPENDED"
     api.ok("operate_task", task, {"action": "resume"})
+    if family == "gateway":  # not one of the gateway's resources (api-resources.yml)
+        return
     counted = api.ok("query_task_count", {"bk_biz_id": BIZ}, {"group_by": "status"})["data"]
     assert counted["total"] >= 1
     assert [g["code"] for g in counted["groups"]] == ["CREATED", "EXECUTING", "FINISHED"]

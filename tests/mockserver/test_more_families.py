@@ -15,7 +15,8 @@ def test_task_and_node_operations_on_a_family(client, family):
     task = create(api, PAUSING, name=f"via {family}")
     ids, reversed_ids = task["ids"], {"bk_biz_id": 2, "task_id": task["task_id"]}
     node = node_of(task["pipeline_tree"], PAUSING_NODE)
-    api.ok("modify_constants_for_task", ids, {"constants": {"${change_script}": "echo"}})
+    if family != "gateway":  # not one of the gateway's resources (api-resources.yml)
+        api.ok("modify_constants_for_task", ids, {"constants": {"${change_script}": "echo"}})
     start(api, task)
     idle(client)
     assert api.ok("get_task_detail", ids)["data"]["id"] == task["task_id"]

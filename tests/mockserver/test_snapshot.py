@@ -125,7 +125,8 @@ def no_flows(snapshot: dict) -> dict:
 def test_a_bad_snapshot_is_refused_and_changes_nothing(api, client, mutate, needle):
     api.ok("create_task", {"template_id": 30, "bk_biz_id": BIZ}, {"name": "keep"})
     before = client.get("/__mock__/state").json()
-    answer = client.put("/__mock__/state", content=json.dumps(mutate(before)))
+    json_type = {"Content-Type": "application/json"}
+    answer = client.put("/__mock__/state", content=json.dumps(mutate(before)), headers=json_type)
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_state"
     assert needle in answer.json()["message"]
     assert client.get("/__mock__/state").json() == before

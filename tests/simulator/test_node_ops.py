@@ -266,3 +266,42 @@ def test_skip_cpg_needs_flows():
         run.op("p", "skip_cpg", flow_ids=[])
     with pytest.raises(NodeOperationError, match="flow_ids is required"):
         run.op("p", "skip_cpg")
+
+
+def test_the_root_row_carries_the_error_flags_of_the_last_row_reached():
+    # bamboo's get_pipeline_states copies error_ignorable/error_ignored onto the root from the
+    # last state row it iterated (found by the engine-diff search against bamboo-engine 3.0.5)
+    tree = Tree().act("a").act("b", error_ignorable=True).chain("start", "a", "b", "end")
+    run = Run(tree.build(), scenarios={"a": {"duration": 2}, "b": FAIL}).start().wait(2)
+    top = run.engine.status_tree(run.task_id, poll=False)
+    assert top["state"] == "RUNNING" and top["children"]
+    assert (top["error_ignorable"], top["error_ignored"]) == (False, False)  # a is last: running
+    run.wait(2)  # b fails, ignored: its row is now the last one, until the end event gets one
+    top = run.engine.status_tree(run.task_id, poll=False)
+    b = run.node("b")
+    assert b["error_ignored"] is True
+    assert top["state"] == "FINISHED"
+    assert (top["error_ignorable"], top["error_ignored"]) == (False, False)  # end event is last
+
+
+def test_the_root_shows_error_ignored_while_an_ignored_node_is_the_last_reached():
+    tree = (
+        Tree()
+        .pg("pg")
+        .cg("cg")
+        .act("a")
+        .act("w")
+        .act("b", error_ignorable=True)
+        .chain("start", "pg", "a", "cg", "end")
+        .chain("pg", "w", "b", "cg")
+    )
+    scenarios = {"a": {"outcome": "callback"}, "w": {"duration": 1}, "b": {**FAIL, "duration": 0}}
+    run = Run(tree.build(), scenarios=scenarios).start().wait(1)
+    # b ignored its failure and its branch waits at the converge gateway (no row), a waits for
+    # a callback: b's row is the last one, so the root shows b's flags
+    top = run.engine.status_tree(run.task_id, poll=False)
+    assert run.node("b")["error_ignored"] is True and run.node("a")["state"] == "RUNNING"
+    assert (top["state"], top["error_ignorable"], top["error_ignored"]) == ("RUNNING", True, True)
+    run.op("a", "callback")
+    top = run.engine.status_tree(run.task_id, poll=False)
+    assert top["state"] == "FINISHED" and top["error_ignored"] is False  # end event is last

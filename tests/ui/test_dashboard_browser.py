@@ -7,13 +7,17 @@ for each condition, and time moves only when the page's clock buttons move it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from mockserver.running import RunningMock
+from tests.mockserver.api import AUTH_HEADER
+from tests.mockserver.receiver import receiving
 
 pytestmark = pytest.mark.browser
 
@@ -231,3 +235,119 @@ def test_the_graph_runs_left_to_right_without_overlaps(browser_page, mock, templ
     # Exclusive and conditional gateways label their branches with the conditions' names.
     if template_id in (34, 35):
         check(page.locator("text.flow-label")).not_to_have_count(0)
+
+
+# A page of another origin (another port of 127.0.0.1) that tries what issue 17 found working:
+# reset the mock, add a fault rule, create a task through ESB with credentials in the body (the
+# "simple" requests a browser sends without a preflight), and read the state.
+ATTACK_PAGE = """<!doctype html><meta charset="utf-8"><title>attack</title><script>
+const mock = %(mock)s, results = {};
+async function attempt(name, url, init) {
+  try {
+    const answer = await fetch(mock + url, init);
+    results[name] = {status: answer.status, type: answer.type, text: await answer.text()};
+  } catch (error) {
+    results[name] = {error: String(error)};
+  }
+}
+(async () => {
+  const esb = JSON.stringify({bk_app_code: "sops-test", bk_app_secret: "test-secret",
+    bk_username: "admin", bk_biz_id: 2, template_id: 31, name: "made by another site"});
+  await attempt("reset", "/__mock__/reset", {method: "POST", mode: "no-cors", body: "{}"});
+  await attempt("fault", "/__mock__/faults", {method: "POST", mode: "no-cors",
+    body: JSON.stringify({fault: {kind: "app_error"}})});
+  await attempt("fault_json", "/__mock__/faults", {method: "POST",
+    headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({fault: {kind: "app_error"}})});
+  await attempt("esb", "/api/c/compapi/v2/sops/create_task/",
+    {method: "POST", mode: "no-cors", headers: {"Content-Type": "text/plain"}, body: esb});
+  await attempt("clock", "/__mock__/clock", {method: "POST", mode: "no-cors",
+    body: JSON.stringify({advance: 86400})});
+  await attempt("state", "/__mock__/state", {});
+  document.body.dataset.results = JSON.stringify(results);
+  document.body.dataset.done = "true";
+})();
+</script><body></body>"""
+
+
+@pytest.fixture
+def attack_site(mock) -> Iterator[str]:
+    """The attack page, served from a second 127.0.0.1 port: a different origin."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    page = (ATTACK_PAGE % {"mock": json.dumps(mock.base_url)}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+def test_a_page_of_another_origin_can_neither_change_nor_read_the_mock(
+    browser_page, mock, attack_site
+):
+    page, check = browser_page, expect()
+    # Something to lose: a task made from the dashboard itself, which its own origin may do.
+    create_task(page, mock.base_url, FIVE_STEPS, "kept")
+    before = mock.state()
+    page.goto(attack_site)
+    check(page.locator("body")).to_have_attribute("data-done", "true")
+    results = json.loads(page.locator("body").get_attribute("data-results"))
+    # Reading across origins fails in the browser (no CORS header), and so does the preflighted
+    # JSON post; the simple posts get opaque answers the page cannot see.
+    assert "error" in results["state"] and "error" in results["fault_json"], results
+    for name in ("reset", "fault", "esb", "clock"):
+        assert results[name].get("type") == "opaque", results
+    after = mock.state()
+    assert after == before
+    assert mock.faults() == [] and len(after["engine"]["tasks"]) == 1
+    # The dashboard, on its own origin, still works after the attack.
+    create_task(page, mock.base_url, FIVE_STEPS, "after the attack")
+    assert len(mock.state()["engine"]["tasks"]) == 2
+
+
+def test_a_tasks_webhooks_show_on_its_page(browser_page, mock):
+    page, check = browser_page, expect()
+    with receiving() as receiver:
+        receiver.statuses = [500]  # the first call fails, its retry a second later succeeds
+        body = {"name": "hooked", "callback_url": receiver.url + "/done"}
+        request = urllib.request.Request(
+            f"{mock.base_url}/apigw/create_and_start_task/{FIVE_STEPS}/2/",
+            data=json.dumps(body).encode(),
+            headers=AUTH_HEADER,
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            created = json.loads(answer.read())
+        page.goto(f"{mock.base_url}/__mock__/ui/#/p/1/task/{created['data']['task_id']}")
+        check(page.locator("main")).to_have_attribute("data-ready", "true")
+        check(page.locator("#webhooks")).to_be_visible()
+        check(page.locator("#webhooks h3")).to_contain_text(receiver.url + "/done")
+        check(page.locator("#webhooks li.delivery")).to_have_count(0)
+        page.click("#clock-until-idle")
+        task_state(page, "FINISHED")
+        delivery = page.locator("#webhooks li.delivery")
+        check(delivery).to_have_attribute("data-outcome", "pending")
+        check(delivery.locator(".attempts li[data-ok=false]")).to_contain_text("500")
+        page.click("button[data-advance='10']")
+        check(delivery).to_have_attribute("data-outcome", "success")
+        check(delivery.locator(".attempts li")).to_have_count(2)
+        assert len(receiver.wait_for(2)) == 2
+        if os.environ.get("SOPS_MOCK_WEBHOOK_SHOT"):
+            page.screenshot(path=os.environ["SOPS_MOCK_WEBHOOK_SHOT"], full_page=True)

@@ -1,0 +1,150 @@
+"""bk-sops's queued start: start_task, operate_task start and create_and_start_task answer
+success at once and put prepare_and_start_task on a celery queue; a worker starts the task
+later (gcloud/taskflow3/celery/tasks.py), and its failures are silent (logged, nobody told).
+
+Here the queue runs on the mock's clock. Each queued start waits a delay drawn from the start
+delay of the scenario book (a range in seconds, the fixture's `start_delay`; the draw is a
+hash of the seed, the task and how many starts the task had queued: runs repeat); then the
+task starts at that reading, as if the worker had run then. A dead worker (the fault kind
+`dead_worker`) loses the start: the task stays CREATED. Anything a worker's start would meet
+(already started, an unclaimed function task) is dropped as bk-sops's worker drops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+import simulator.errors as sim
+from simulator import Clock, Engine
+
+# When neither the settings nor the fixture name one. Zero (a start runs at once) until the
+# contract suite's lifecycle model knows the queue: its checks (contract_tests/lifecycle.py)
+# take a start for done, which real bk-sops does not promise either. A small range such as
+# (0.1, 1.0) is what an idle worker gives.
+DEFAULT_DELAY = (0.0, 0.0)
+# What the worker's task_action("start") meets and bk-sops only logs.
+WORKER_DROPS = (sim.TaskAlreadyStarted, sim.InvalidOperation, sim.TaskNotFound)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedStart:
+    due: datetime
+    seq: int
+    task_id: int
+    executor: str
+    queued_at: datetime
+
+
+class StartQueue:
+    """Queued starts, by due time. Callers hold the app's lock."""
+
+    def __init__(self, seed: int, delay: tuple[float, float] = DEFAULT_DELAY) -> None:
+        self.seed = seed
+        self.delay = delay
+        # Waiting starts by due time; read on every engine access (MockState.engine).
+        self.heap: list[tuple[datetime, int, QueuedStart]] = []
+        self._count = 0  # starts ever queued (the order of equal due times)
+        self._per_task: dict[int, int] = {}
+        self.lost: list[QueuedStart] = []
+
+    def wait(self, task_id: int) -> timedelta:
+        """The delay of this task's next queued start: seeded, within the book's range."""
+        low, high = self.delay
+        if high <= 0:  # the default: no draw to make
+            return timedelta(0)
+        number = self._per_task.get(task_id, 0)
+        digest = hashlib.sha256(f"start:{self.seed}:{task_id}:{number}".encode()).digest()
+        fraction = int.from_bytes(digest[:8], "big") / 2**64
+        return timedelta(seconds=low + (high - low) * fraction)
+
+    def put(self, engine: Engine, task_id: int, executor: str, clock: Clock, *, lost: bool) -> None:
+        """Queue a start (or, with no delay, start now). A lost one never runs."""
+        if self.delay[1] <= 0 and not lost:  # no delay: the start runs now (hot under load)
+            try:
+                engine.start_task(task_id, executor)
+            except WORKER_DROPS:
+                return  # what bk-sops's worker meets, it only logs
+            return
+        wait = self.wait(task_id)
+        self._per_task[task_id] = self._per_task.get(task_id, 0) + 1
+        self._count += 1
+        now = clock.now()
+        item = QueuedStart(now + wait, self._count, task_id, executor, now)
+        if lost:
+            self.lost.append(item)
+        else:
+            heapq.heappush(self.heap, (item.due, item.seq, item))
+
+    def catch_up(self, engine: Engine, now: datetime) -> None:
+        """Run every start due by `now`, each at its own due reading, in order."""
+        heap = self.heap
+        while heap and heap[0][0] <= now:
+            _run(engine, heapq.heappop(heap)[2])
+
+    def next_due(self) -> datetime | None:
+        return self.heap[0][0] if self.heap else None
+
+    def pending(self) -> list[QueuedStart]:
+        return [item for _, _, item in sorted(self.heap)]
+
+    # the scenario book's start delay and snapshots ----------------------------------------
+    def to_dict(self, tz: tzinfo) -> dict[str, Any]:
+        return {
+            "delay": {"min": self.delay[0], "max": self.delay[1]},
+            "pending": [_item_dict(i, tz) for i in self.pending()],
+            "lost": [_item_dict(i, tz) for i in self.lost],
+            "queued": dict(sorted((str(k), v) for k, v in self._per_task.items())),
+        }
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """What `to_dict` wrote; KeyError, TypeError or ValueError when it is not that."""
+        self.delay = read_delay(data["delay"])
+        for key in ("pending", "lost"):
+            for raw in data[key]:
+                item = QueuedStart(
+                    datetime.fromisoformat(raw["due"]),
+                    int(raw["seq"]),
+                    int(raw["task_id"]),
+                    str(raw["executor"]),
+                    datetime.fromisoformat(raw["queued_at"]),
+                )
+                if key == "lost":
+                    self.lost.append(item)
+                else:
+                    heapq.heappush(self.heap, (item.due, item.seq, item))
+                self._count = max(self._count, item.seq)
+        self._per_task = {int(k): int(v) for k, v in data["queued"].items()}
+
+
+def _run(engine: Engine, item: QueuedStart) -> None:
+    with contextlib.suppress(*WORKER_DROPS):
+        engine.start_task(item.task_id, item.executor, at=item.due)
+
+
+def _item_dict(item: QueuedStart, tz: tzinfo) -> dict[str, Any]:
+    return {
+        "task_id": item.task_id,
+        "executor": item.executor,
+        "queued_at": item.queued_at.astimezone(tz).isoformat(),
+        "due": item.due.astimezone(tz).isoformat(),
+        "seq": item.seq,
+    }
+
+
+def read_delay(value: Any) -> tuple[float, float]:
+    """{"min": s, "max": s}, 0 <= min <= max (seconds)."""
+    if not isinstance(value, Mapping) or set(value) != {"min", "max"}:
+        raise ValueError('the start delay is {"min": seconds, "max": seconds}')
+    low, high = value["min"], value["max"]
+    for number in (low, high):
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise ValueError("the start delay's min and max are numbers of seconds")
+    if not 0 <= low <= high <= 3600:
+        raise ValueError("the start delay needs 0 <= min <= max <= 3600")
+    return float(low), float(high)
