@@ -84,6 +84,10 @@ class TaskWatch:
         """Tasks not known to have started: they may count as CREATED (a queued start)."""
         return sum(1 for record in self.tasks.values() if not record.started)
 
+    def unseen_starts(self) -> set[int]:
+        """Tasks whose accepted start no read has shown running: it may run later."""
+        return {task for task, record in self.tasks.items() if record.queued and not record.started}
+
 
 def _int(value: Any) -> int:
     try:
@@ -207,23 +211,26 @@ def _time_regressions(record: TaskRecord, root: Mapping[str, Any]) -> Iterator[s
 
 
 def count_disagreement(
-    before: Mapping[str, int], after: Mapping[str, int], watch: TaskWatch
+    before: Mapping[str, int], after: Mapping[str, int], watch: TaskWatch, carried: int = 0
 ) -> str | None:
     """query_task_count (group_by status) moved by exactly the tasks the run created.
 
     bk-sops starts tasks in a worker, so a task whose start was accepted may still count as
     CREATED until a read shows it started: CREATED moved by at least the tasks never started
-    and at most those not known to have started.
+    and at most those not known to have started. `carried`: tasks counted in `before` whose
+    accepted starts (of an earlier run) may have run since, each taking one from CREATED.
     """
     total = after.get("total", 0) - before.get("total", 0)
     waiting = after.get("CREATED", 0) - before.get("CREATED", 0)
     created, low, high = watch.created(), watch.not_started(), watch.maybe_waiting()
+    low -= carried
     if total != created:
         return f"the run created {created} tasks but the total moved by {total}"
     if not low <= waiting <= high:
         return (
-            f"{low} created tasks were never started and {high - low} may wait in the start "
-            f"queue, but CREATED moved by {waiting}"
+            f"CREATED moved by {waiting}, not within [{low}, {high}]: {watch.not_started()} "
+            f"created tasks were never started, {high - low - carried} may wait in the start "
+            f"queue, {carried} earlier starts may have run"
         )
     return None
 
