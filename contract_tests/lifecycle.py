@@ -84,10 +84,6 @@ class TaskWatch:
         """Tasks not known to have started: they may count as CREATED (a queued start)."""
         return sum(1 for record in self.tasks.values() if not record.started)
 
-    def unseen_starts(self) -> set[int]:
-        """Tasks whose accepted start no read has shown running: it may run later."""
-        return {task for task, record in self.tasks.items() if record.queued and not record.started}
-
 
 def _int(value: Any) -> int:
     try:
