@@ -62,6 +62,11 @@ OTHER_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
     # Excluded ids and versions are looked up: anything else fails the preview (3599999).
     ("preview_task_tree", "exclude_task_nodes_id"): frozenset({UNKNOWN_ERROR}),
     ("preview_task_tree", "version"): frozenset({UNKNOWN_ERROR}),
+    ("preview_common_task_tree", "exclude_task_nodes_id"): frozenset({UNKNOWN_ERROR}),
+    ("preview_common_task_tree", "version"): frozenset({UNKNOWN_ERROR}),
+    # PROVENANCE N1: every failure inside task_claim answers 3599999.
+    ("claim_functionalization_task", "constants"): frozenset({UNKNOWN_ERROR}),
+    ("claim_functionalization_task", "name"): frozenset({UNKNOWN_ERROR}),
 }
 # Parameters a decorator checks before the view validates the rest (reference section 0.5):
 # when present, their own refusal may answer a request that is invalid elsewhere.
@@ -173,6 +178,8 @@ def error_has_message_and_code(exchange: Exchange) -> str | None:
     message = body.get("message")
     if not message or (isinstance(message, str) and not message.strip()):
         return f"result is false without a message (code {body.get('code')!r})"
+    if "code" not in body and set(body) == {"result", "message", "logs"}:
+        return None  # get_node_job_executed_log passes JOB's failure on without a code (N7)
     if body.get("code") not in DOCUMENTED_CODES:
         return f"result is false with the undocumented code {body.get('code')!r}"
     return None

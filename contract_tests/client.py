@@ -180,6 +180,26 @@ class ContractClient:
         """Whether the suite moves the target's time itself (a mock on a virtual clock)."""
         return self._health().get("mode") == "virtual"
 
+    @contextmanager
+    def fresh_reads(self) -> Iterator[None]:
+        """Ask a mock to read fresh for the block (bk-sops caches status reads 10 s).
+
+        The lifecycle tests read a task right after changing it; a real deployment may answer
+        such a read from its cache, a mock is told not to. The switch is put back afterwards.
+        """
+        previous = None
+        if self.has_control():
+            try:
+                previous = self.control("GET", "caches").get("enabled")
+                self.control("PUT", "caches", {"enabled": False})
+            except RuntimeError:  # a mock without the switch reads fresh anyway
+                previous = None
+        try:
+            yield
+        finally:
+            if previous:
+                self.control("PUT", "caches", {"enabled": True})
+
     def run_until_idle(self) -> Any:
         return self.control("POST", "clock", {"until_idle": True})
 

@@ -15,5 +15,8 @@ def build_app(seed: int, planted_faults: frozenset[str] = frozenset()) -> Any:
         seed=seed,
         validate_responses=False,
         planted_faults=planted_faults,
+        # The lifecycle checks expect a read after an operation to show it; bk-sops's answer
+        # caches (up to 60 s stale) would hide what the engine did.
+        caches=False,
     )
     return create_app(settings)

@@ -21,7 +21,8 @@ REFUSED_ACTIONS = ("pause", "resume", "revoke", "start")
 def driver(aimed_client, contract_recorder):
     if aimed_client.target.template_id is None:
         pytest.skip("no template to create tasks from: pass --template-id")
-    return Driver(aimed_client, contract_recorder)
+    with aimed_client.fresh_reads():
+        yield Driver(aimed_client, contract_recorder)
 
 
 def refused(driver: Driver, task_id: int, action: str) -> None:

@@ -95,6 +95,7 @@ class Catalog:
         self.common_templates = [_template(t, None) for t in fixture.get("common_templates", [])]
         self._templates = {(t.project_id, t.id): t for t in self.templates}
         self._common = {t.id: t for t in self.common_templates}
+        self._template_project = {t.id: t.project_id for t in self.templates}
         self.apps = {a["bk_app_code"]: a for a in fixture.get("apps", [])}
         self.users = {u["username"]: u for u in fixture.get("users", [])}
         self._user_by_token: dict[str, str] = {}
@@ -114,6 +115,10 @@ class Catalog:
 
     def template(self, project_id: int, template_id: int) -> Template | None:
         return self._templates.get((project_id, template_id))
+
+    def template_project(self, template_id: int) -> int | None:
+        """The project of a project template found by id alone (as bk-sops's res_factory)."""
+        return self._template_project.get(template_id)
 
     def common_template(self, template_id: int) -> Template | None:
         return self._common.get(template_id)

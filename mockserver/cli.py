@@ -22,7 +22,7 @@ from .startqueue import read_delay
 if TYPE_CHECKING:
     from .wirefaults import ExposeTransport
 
-COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "engine-diff")
+COMMANDS = ("serve", "openapi", "fixtures", "demo", "contract", "engine-diff", "diff", "record")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 _DEFAULTS = Settings()
 _PORT = flags.int_from(1, 65535)
@@ -82,6 +82,11 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default="lenient",
         help="off: no checks; lenient: an app code and a user must be present; strict: they "
         "must match the fixture's apps and users",
+    )
+    add(
+        "--no-caches",
+        action="store_true",
+        help="turn bk-sops's answer caches off: every read is fresh",
     )
     add(
         "--validate-responses",
@@ -220,6 +225,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         webhook_hosts=tuple(args.webhook_host or _DEFAULTS.webhook_hosts),
         webhook_timeout=args.webhook_timeout,
         start_delay=args.start_delay,
+        caches=not args.no_caches,
     )
 
 
@@ -325,9 +331,15 @@ def fixtures_generate(args: argparse.Namespace) -> int:
 
 def _fixtures_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fx = sub.add_parser(
-        "fixtures", help="fixture tools", description="Fixture tools (one: generate)."
+        "fixtures", help="fixture tools", description="Fixture tools: generate, import."
     )
-    fx_sub = fx.add_subparsers(dest="fixtures_command", required=True, metavar="{generate}")
+    fx_sub = fx.add_subparsers(dest="fixtures_command", required=True, metavar="{generate,import}")
+    fx_sub.add_parser(
+        "import",
+        add_help=False,
+        help="read a deployment's projects and templates into a fixture file "
+        "(see sops-mock fixtures import --help)",
+    )
     gen = fx_sub.add_parser(
         "generate",
         help="write a realistic fixture made with Faker",
@@ -380,6 +392,18 @@ def parser() -> argparse.ArgumentParser:
         add_help=False,
         help="compare the engine with the real bamboo-engine (needs the engine-diff extra)",
     )
+    sub.add_parser(
+        "record",
+        add_help=False,
+        help="a proxy in front of a deployment that journals what it sees and compiles it "
+        "into a fixture with scenarios (see sops-mock record --help)",
+    )
+    sub.add_parser(
+        "diff",
+        add_help=False,
+        help="run one seeded script against two targets and report how they differ "
+        "(see sops-mock diff --help)",
+    )
     return root
 
 
@@ -390,6 +414,18 @@ def contract(argv: Sequence[str]) -> int:
     return subprocess.call([sys.executable, "-m", "contract_tests", *argv])
 
 
+def bring_your_own(argv: Sequence[str]) -> int:
+    """fixtures import, diff and record in a child interpreter: they talk HTTP, as contract."""
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-m", "byod", *argv])
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C reaches the child too: `record` compiles its journal, then ends
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["contract"]:
@@ -398,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         import subprocess
 
         return subprocess.call([sys.executable, "-m", "enginediff", *argv[1:]])
+    if argv[:2] == ["fixtures", "import"] or argv[:1] in (["diff"], ["record"]):
+        return bring_your_own(argv[1:] if argv[0] == "fixtures" else argv)
     args = parser().parse_args(argv)
     try:
         if args.command == "serve":

@@ -231,6 +231,13 @@ DOMAIN_ERRORS: dict[tuple[str, type[sim.SimulatorError]], DomainMapper] = {
         REQUEST_PARAM_INVALID, "task is started"
     ),
     ("modify_constants_for_task", ConstantsLocked): _constants_locked,
+    ("preview_common_task_tree", sim.ExcludeNodeError): lambda exc, ids: ApiError(
+        UNKNOWN_ERROR, f"preview_common_task_tree fail: {exc}"
+    ),
+    # task_claim raises the dispatcher's message inside its transaction: always 3599999
+    ("claim_functionalization_task", ConstantsLocked): lambda exc, ids: ApiError(
+        UNKNOWN_ERROR, str(_constants_locked(exc, ids).message)
+    ),
 }
 
 

@@ -36,9 +36,8 @@ class Settings:
     # About how many bytes of requests the journal keeps (journal.py says how it counts).
     journal_bytes: int = 16 * 1024 * 1024
     state_file: str | None = None
-    # Seconds bk-sops caches a get_task_status answer; 0 turns the cache off (the default,
-    # so a client sees a task move as soon as the clock moves).
-    status_cache_seconds: float = 0.0
+    # bk-sops's view caches (answer_cache.py); off makes every read fresh.
+    caches: bool = True
     # The door (door.py): Host names served besides loopback and `host`, and the one other
     # origin a browser may call the mock from (None: no CORS at all).
     allowed_hosts: tuple[str, ...] = ()

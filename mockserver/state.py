@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 import fixtures
 from simulator import Clock, Engine, ScenarioBook, VirtualClock, WallClock
 
+from .answer_cache import AnswerCache
 from .catalog import Catalog
 from .faults import FaultProfile
+from .iam import Policy
 from .journal import Journal
 from .memo import Memo
 from .outbound import Outbox, Pump
@@ -68,6 +70,11 @@ class MockState:
         self.fixture_name = fixture_name
         self.seed = seed
         self.catalog = Catalog(fixture)
+        self.policy = Policy(fixture.get("iam"))
+        # Emptied with everything else; switched on or off by settings or the control API,
+        # and a reset keeps the switch where it is.
+        previous = getattr(self, "caches", None)
+        self.caches = AnswerCache(self.settings.caches if previous is None else previous.enabled)
         # Answers that follow from the catalog and the request alone (see memo.py).
         self.memo = Memo()
         self.clock = clock

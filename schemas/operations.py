@@ -70,6 +70,9 @@ def _task_links(description: str) -> tuple[Link, ...]:
         Link("OperateNode", "operate_node", parameters, description),
         Link("NodeCallback", "node_callback", parameters, description),
         Link("ModifyConstantsForTask", "modify_constants_for_task", parameters, description),
+        Link("ClaimFunctionalizationTask", "claim_functionalization_task", parameters, description),
+        Link("GetTaskOperateRecord", "get_task_operate_record", parameters, description),
+        Link("GetTaskNodeLog", "get_task_node_log", node, description),
     )
 
 
@@ -226,6 +229,51 @@ OPERATIONS: tuple[Operation, ...] = (
         method="POST",
         path_ids=("task_id", "bk_biz_id"),
         summary="Change the constants of a task that has not started",
+        on_gateway=False,
+    ),
+    Operation(
+        name="claim_functionalization_task",
+        method="POST",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Claim a functional (common_func) task so that it may start",
+    ),
+    Operation(
+        name="get_template_schemes",
+        method="GET",
+        path_ids=("bk_biz_id", "template_id"),
+        summary="List the execution schemes of a project template",
+    ),
+    Operation(
+        name="get_task_operate_record",
+        method="GET",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="List what was done to a task through the API, oldest first",
+    ),
+    Operation(
+        name="get_tasks_manual_intervention_state",
+        method="POST",
+        path_ids=("bk_biz_id",),
+        summary="Say which of up to 9 tasks wait for a person (failed, suspended, paused)",
+        on_gateway=False,
+    ),
+    Operation(
+        name="get_task_node_log",
+        method="GET",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Get the log of one run of a task node",
+    ),
+    Operation(
+        name="get_node_job_executed_log",
+        method="GET",
+        path_ids=("task_id", "bk_biz_id"),
+        summary="Get the JOB log of a task node that ran a JOB plugin",
+        on_gateway=False,
+    ),
+    Operation(
+        name="preview_common_task_tree",
+        method="POST",
+        path_ids=("bk_biz_id", "template_id"),
+        summary="Preview the tree a task of a common template would get",
         on_gateway=False,
     ),
 )

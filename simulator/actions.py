@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from . import activities, operations
+from . import activities, ledger, operations
 from .errors import (
     InvalidOperation,
     NodeNotFound,
@@ -178,6 +178,8 @@ REPLAY: Final[Mapping[str, Replay]] = {
     "node": lambda task, args, at: node_action(task, dict(args), at),
     "scenario": lambda task, args, at: set_scenario(task, dict(args), at),
     "poll": lambda task, args, at: poll(task, at),
+    "claim": ledger.claim,
+    "record": ledger.note,
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Unpack
 
-from . import actions, activities, records, views
+from . import actions, activities, ledger, records, views
 from .clock import Clock
 from .counting import count as count_tasks
 from .ends import TaskEnds
@@ -254,6 +254,26 @@ class Engine:
         task = self._task(task_id)
         actions.task_action(task, action, at)
         self._stepped(task, at)
+
+    def claim_task(self, task_id: int, claimant: str, name: str = "") -> None:
+        """Claim a common_func task (it may start from now on); a non-empty name renames it."""
+        at = self._now()
+        ledger.claim(self._task(task_id), {"claimant": claimant, "name": name}, at)
+
+    def record_operation(
+        self, task_id: int, operator: str, operate_type: str, node_id: str = ""
+    ) -> None:
+        """Keep a bk-sops operation record for the task, at the clock's reading."""
+        at = self._now()
+        task = self._task(task_id)
+        ledger.note(
+            task, {"operator": operator, "operate_type": operate_type, "node_id": node_id}, at
+        )
+
+    def operate_records(self, task_id: int) -> list[ledger.OperateRecord]:
+        """The task's operation records, oldest first; [] for an unknown task."""
+        task = self._tasks.get(task_id)
+        return [] if task is None else ledger.records(task)
 
     # node operations --------------------------------------------------------------------------
     def operate_node(

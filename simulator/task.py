@@ -34,6 +34,7 @@ class Task:
     prepared: Mapping[str, Any]  # shared with the plan: never mutated
     runtime: TaskRuntime
     executor: str = ""
+    claimant: str | None = None  # who claimed a common_func task (ledger.claim)
     start_time: int | None = None
     revoked_at: int | None = None
     ops: list[Op] = field(default_factory=list)
@@ -54,7 +55,8 @@ class Task:
         root = self.runtime.root
         if root is not None and root.state in (S.FINISHED, S.REVOKED):
             return "finished"
-        return "func_claim" if self.flow_type == "common_func" else "execute_task"
+        unclaimed = self.flow_type == "common_func" and self.claimant is None
+        return "func_claim" if unclaimed else "execute_task"
 
     @property
     def is_started(self) -> bool:

@@ -8,6 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"schemas", "fixtures", "simulator", "mockserver", "contract_tests", "tests", "bench"}
 OURS |= {"enginediff"}
+OURS |= {"byod"}
 ALLOWED = {
     "schemas": set(),
     "fixtures": set(),
@@ -15,6 +16,7 @@ ALLOWED = {
     "mockserver": {"simulator", "schemas", "fixtures"},
     "contract_tests": {"schemas", "mockserver", "fixtures"},
     "enginediff": {"simulator", "fixtures", "schemas", "mockserver"},
+    "byod": {"schemas", "mockserver", "fixtures", "simulator", "contract_tests"},
 }
 
 

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from . import (
     basics,
+    cache_api,
     document,
     fault_api,
     journal_api,
@@ -56,6 +57,9 @@ def control_routes() -> list[BaseRoute]:
         ("/openapi.json", document.openapi, ["GET"]),
     ]
     return [
-        Route(prefix + path, endpoint, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
-        for path, endpoint, methods in table
+        *(
+            Route(prefix + path, endpoint, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
+            for path, endpoint, methods in table
+        ),
+        *cache_api.routes(),
     ]

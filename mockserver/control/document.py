@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import cache_api
 from .base import guarded, ok
 from .doc_schemas import INT, STR, ref, schemas
 
@@ -154,14 +155,14 @@ def build_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "components": {
-            "schemas": schemas(),
+            "schemas": {**schemas(), **cache_api.doc_schemas()},
             "responses": {
                 "Invalid": _json(ref("Error"), "Refused input (error names the problem)"),
                 "Unauthorized": _json(ref("Error"), "Missing or wrong control token"),
             },
             "securitySchemes": {"controlToken": {"type": "http", "scheme": "bearer"}},
         },
-        "paths": _paths(),
+        "paths": {**_paths(), **cache_api.doc_paths(_op)},
         "security": [{"controlToken": []}, {}],
     }
 

@@ -9,6 +9,7 @@ from mockserver.catalog import Template
 from mockserver.envelope import ok
 from mockserver.errors import CONTENT_NOT_EXIST, ApiError
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.answers import restrict
 from mockserver.state import MockState
 
 from .constants_table import template_constants
@@ -53,6 +54,7 @@ def get_common_template_list(call: Call, mock: MockState) -> dict[str, Any]:
             item.update(_notify(template))
         item["auth_actions"] = list(COMMON_FLOW_ACTIONS)
         items.append(item)
+    restrict(call, mock, items, "common_flow")  # the user's IAM grants
     return ok(items, call.trace_id)
 
 

@@ -12,6 +12,7 @@ from mockserver.call import Call
 from mockserver.catalog import Template
 from mockserver.errors import CONTENT_NOT_EXIST, REQUEST_PARAM_INVALID, ApiError
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.interceptors import after_validation
 from mockserver.state import MockState
 from simulator import TemplateSpec
 from simulator.tree import validate as validate_tree
@@ -52,6 +53,7 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     if call.body_empty:
         raise _invalid_json_body(call)
+    after_validation(call, mock)  # CreateTaskInterceptor runs after request_validate
     params = call.params
     callback_url = params.get("callback_url")
     if callback_url and not (isinstance(callback_url, str) and CALLBACK_URL.match(callback_url)):
@@ -91,6 +93,7 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
         mock.outbox.register(mock.engine, task.id, callback_url, None, mock.clock.now())
     # bk-sops queues the start; an unclaimed common_func task is then refused silently.
     queue_start(call, mock, task.id)
+    mock.engine.record_operation(task.id, call.identity.username, "create")
     data = {
         "pipeline_tree": pipeline_tree_wire(mock, task),
         "task_id": task.id,
@@ -191,6 +194,7 @@ def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
     if call.body_empty:
         raise _invalid_json_body(call)
     tree = _checked_tree(call, mock)
+    after_validation(call, mock)  # FastCreateTaskInterceptor runs after request_validate
     name = call.params.get("name")
     if not isinstance(name, str):
         # bk-sops: KeyError for a missing name; a name that is not text fails harder (HTTP 500).
@@ -218,6 +222,7 @@ def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=description if isinstance(description, str) else "",
         template_source="onetime",
     )
+    mock.engine.record_operation(task.id, call.identity.username, "create")
     data = {
         "task_id": task.id,
         "task_url": task_url(mock, project.project_id, task.id),

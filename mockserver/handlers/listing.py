@@ -8,6 +8,7 @@ from typing import Any
 from mockserver.call import Call
 from mockserver.errors import INVALID_OPERATION, REQUEST_PARAM_INVALID, VALIDATION_ERROR, ApiError
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.answers import restrict
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from simulator import TaskInfo
@@ -181,4 +182,5 @@ def get_task_list(call: Call, mock: MockState) -> dict[str, Any]:
     count = -1 if without_count else len(tasks)
     names = {code: call.text(zh, en) for code, zh, en in GROUPS["category"]}
     data = [_list_item(call, task, tz, names) for task in tasks[offset : offset + limit]]
+    restrict(call, mock, data, "task", project.project_id)  # the user's IAM grants
     return {"result": True, "data": data, "count": count, "code": 0, "trace_id": call.trace_id}

@@ -71,6 +71,7 @@ def operate_node(call: Call, mock: MockState) -> dict[str, Any]:
         flow_id=flow_id if isinstance(flow_id, str) else str(flow_id),
         operator=call.identity.username,
     )
+    mock.engine.record_operation(task.id, call.identity.username, action, node_id)
     return _success(call)
 
 

@@ -26,28 +26,44 @@ def template_version(template: Template) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def _failed(reason: str) -> ApiError:
-    return ApiError(UNKNOWN_ERROR, f"preview_task_tree fail: {reason}")
+def _failed(view: str, reason: str) -> ApiError:
+    return ApiError(UNKNOWN_ERROR, f"{view} fail: {reason}")
+
+
+def _preview(call: Call, template: Template | None, missing: str) -> dict[str, Any]:
+    """pipeline_web/preview.py preview_template_tree, after the view's own body checks."""
+    if template is None:
+        raise _failed(call.name, f"{missing} matching query does not exist.")
+    version = call.params.get("version")
+    if version not in (None, "") and version != template_version(template):
+        raise _failed(call.name, "Snapshot matching query does not exist.")
+    for node_id in call.params.get("exclude_task_nodes_id", []):
+        if not isinstance(node_id, _HASHABLE):
+            raise _failed(call.name, f"unhashable type: '{type(node_id).__name__}'")
+    exclude = call.params.get("exclude_task_nodes_id", [])
+    return ok(preview_tree(template.tree, exclude), call.trace_id)
+
+
+def _checked_body(call: Call) -> None:
+    if call.body_empty:
+        raise ApiError(REQUEST_PARAM_INVALID, "request body is not a valid json")
+    if not isinstance(call.params.get("exclude_task_nodes_id", []), list):
+        raise ApiError(REQUEST_PARAM_INVALID, "invalid exclude_task_nodes_id")
 
 
 @operation_handler
 def preview_task_tree(call: Call, mock: MockState) -> dict[str, Any]:
-    if call.body_empty:
-        raise ApiError(REQUEST_PARAM_INVALID, "request body is not a valid json")
-    exclude = call.params.get("exclude_task_nodes_id", [])
-    if not isinstance(exclude, list):
-        raise ApiError(REQUEST_PARAM_INVALID, "invalid exclude_task_nodes_id")
+    _checked_body(call)
     project = call.require_project()
     template = mock.catalog.template(project.project_id, call.ids["template_id"])
-    if template is None:
-        raise _failed("TaskTemplate matching query does not exist.")
-    version = call.params.get("version")
-    if version not in (None, "") and version != template_version(template):
-        raise _failed("Snapshot matching query does not exist.")
-    for node_id in exclude:
-        if not isinstance(node_id, _HASHABLE):
-            raise _failed(f"unhashable type: '{type(node_id).__name__}'")
-    return ok(preview_tree(template.tree, exclude), call.trace_id)
+    return _preview(call, template, "TaskTemplate")
+
+
+@operation_handler
+def preview_common_task_tree(call: Call, mock: MockState) -> dict[str, Any]:
+    _checked_body(call)
+    template = mock.catalog.common_template(call.ids["template_id"])
+    return _preview(call, template, "CommonTemplate")
 
 
 @operation_handler

@@ -9,6 +9,7 @@ from mockserver.catalog import Project
 from mockserver.envelope import ok
 from mockserver.errors import UNKNOWN_ERROR, ApiError
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.answers import auth_actions, project_resource, visible
 from mockserver.state import MockState
 
 PROJECT_FLAGS = ("include_executor_proxy", "include_staff_groups")
@@ -31,10 +32,10 @@ def _executor_proxy(project: Project, username: str) -> str:
 @operation_handler
 def get_user_project_list(call: Call, mock: MockState) -> dict[str, Any]:
     flags = call.serializer_flags(PROJECT_FLAGS)
-    # The fixture grants every user every project; disabled ones are left out, as bk-sops does.
+    # The projects the user may view (the fixture's IAM grants); disabled ones are left out.
     data = []
     for project in sorted(mock.catalog.projects, key=lambda p: p.project_id):
-        if project.raw.get("is_disable"):
+        if project.raw.get("is_disable") or not visible(call, mock, project):
             continue
         item: dict[str, Any] = {
             "project_id": project.project_id,
@@ -72,7 +73,7 @@ def get_user_project_detail(call: Call, mock: MockState) -> dict[str, Any]:
         "bk_biz_id": project.bk_biz_id,
         "bk_biz_name": project.name,
         **{field: _people(project, field) for field in CMDB_PEOPLE},
-        "auth_actions": list(PROJECT_ACTIONS),
+        "auth_actions": auth_actions(call, mock, PROJECT_ACTIONS, project_resource(project)),
     }
     if flags["include_executor_proxy"]:
         data["executor_proxy"] = _executor_proxy(project, call.identity.username)

@@ -90,12 +90,17 @@ def excluded_nodes(call: Call, template: Template) -> list[str]:
     return [str(n) for n in exclude]
 
 
+def scheme_unique_id(template: Template, scheme: dict[str, Any]) -> str:
+    """A scheme's unique_id: bk-sops's scheme viewset writes "<template id>-<scheme name>"."""
+    return str(scheme.get("unique_id", f"{template.id}-{scheme['name']}"))
+
+
 def _scheme_exclusions(template: Template, schemes: list[int | str]) -> list[str]:
     by_key: dict[int | str, list[str]] = {}
     for scheme in template.raw.get("schemes", []):
         nodes = list(scheme.get("data", []))
         by_key[int(scheme["id"])] = nodes
-        by_key[str(scheme.get("unique_id", f"{template.id}-{scheme['id']}"))] = nodes
+        by_key[scheme_unique_id(template, scheme)] = nodes
     chosen: set[str] = set()
     for key in schemes:
         if key not in by_key:

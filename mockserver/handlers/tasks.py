@@ -18,6 +18,7 @@ from mockserver.errors import (
     does_not_exist,
 )
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.interceptors import after_validation
 from mockserver.state import MockState
 from simulator import TaskInfo
 
@@ -57,6 +58,7 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
             trace=False,
             data=None,
         )
+    after_validation(call, mock)  # CreateTaskInterceptor runs after request_validate
     callback_url = params.get("callback_url")
     if callback_url is not None and not (
         isinstance(callback_url, str) and CALLBACK_URL.match(callback_url)
@@ -89,6 +91,7 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
         description=params.get("description") or "",
         template_source=template.source,
     )
+    mock.engine.record_operation(task.id, call.identity.username, "create")
     if callback_url:  # TaskCallBackRecord, with callback_version when one is given
         version = params.get("callback_version")
         mock.outbox.register(mock.engine, task.id, callback_url, version, mock.clock.now())
@@ -133,6 +136,7 @@ def queue_start(call: Call, mock: MockState, task_id: int) -> None:
 @operation_handler
 def start_task(call: Call, mock: MockState) -> dict[str, Any]:
     url = task_url(mock, _start(call, mock), call.ids["task_id"])
+    mock.engine.record_operation(call.ids["task_id"], call.identity.username, "start")
     return {
         "task_url": url,
         "data": {"task_url": url},
@@ -149,6 +153,7 @@ def operate_task(call: Call, mock: MockState) -> dict[str, Any]:
     action = call.params.get("action")
     if action == "start":
         _start(call, mock)
+        mock.engine.record_operation(call.ids["task_id"], call.identity.username, "start")
         return _success(call)
     task = find_task(call, mock)
     if task.current_flow != "execute_task":
@@ -165,6 +170,7 @@ def operate_task(call: Call, mock: MockState) -> dict[str, Any]:
         "revoke": mock.engine.revoke_task,
     }
     operations[action](task.id)
+    mock.engine.record_operation(task.id, call.identity.username, action)
     return _success(call)
 
 

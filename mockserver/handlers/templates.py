@@ -14,6 +14,7 @@ from mockserver.envelope import ok
 from mockserver.errors import REQUEST_PARAM_INVALID, ApiError
 from mockserver.handlers.lookups import find_template
 from mockserver.handlers.registry import operation_handler
+from mockserver.iam.answers import restrict, whose_actions
 from mockserver.state import MockState
 from mockserver.timefmt import render
 from mockserver.yamlexport import template_yaml
@@ -109,6 +110,7 @@ def get_template_list(call: Call, mock: MockState) -> dict[str, Any]:
         tuple(flags.items()),
         id_in if isinstance(id_in, str) else None,
         keyword if isinstance(keyword, str) else None,
+        whose_actions(call, mock),
     )
     data = mock.memo.get_or_make(
         key, lambda: orjson.Fragment(orjson.dumps(_list(call, mock, project, tz, flags)))
@@ -132,6 +134,8 @@ def _list(
         if flags["include_labels"] and template.source == "project":
             item["labels"] = list(template.raw.get("labels", []))
         items.append(item)
+    if _is_project_source(call):
+        restrict(call, mock, items, "flow", project.project_id)  # the user's IAM grants
     return items
 
 

@@ -11,7 +11,9 @@ from .api import Api
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(clock="virtual", validate_responses=True, seed=7)
+    # bk-sops's answer caches off: these tests read a task's state right after changing it
+    # (tests/mockserver/test_answer_cache.py covers the caches).
+    return Settings(clock="virtual", validate_responses=True, seed=7, caches=False)
 
 
 @pytest.fixture

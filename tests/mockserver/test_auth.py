@@ -65,11 +65,17 @@ def test_lenient_wants_an_app_and_a_user(headers, params, reason):
     ],
 )
 def test_lenient_accepts_any_values_from_header_or_legacy_params(kwargs):
-    assert client_for("lenient").get(LIST, **kwargs).json()["result"] is True
+    # The gateway lets them through; these apps are not trusted and these users hold no IAM
+    # grant in the default fixture, so bk-sops's interceptor is what refuses them.
+    answer = client_for("lenient").get(LIST, **kwargs)
+    assert answer.status_code == 200
+    assert answer.json()["message"] == (
+        "iam authentication exception, please check, action:project_view"
+    )
 
 
 def test_lenient_reads_legacy_credentials_from_a_post_body():
-    body = {"bk_app_code": "x", "bk_username": "u", "group_by": "status"}
+    body = {"bk_app_code": "x", "bk_username": "admin", "group_by": "status"}
     answer = client_for("lenient").post("/apigw/query_task_count/2/", json=body)
     assert answer.json()["result"] is True
 
@@ -136,10 +142,10 @@ def test_secrets_never_come_back():
 
 def test_the_creator_is_the_caller():
     client = client_for("lenient")
-    creds = header(bk_app_code="app-x", bk_username="zhangsan")
+    creds = header(bk_app_code="app-x", bk_username="lina")  # lina may create from project 1's
     created = client.post("/apigw/create_task/30/2/", json={"name": "n"}, headers=creds).json()
     task = client.app.state.mock.engine.task(created["data"]["task_id"])  # type: ignore[attr-defined]
-    assert (task.creator, task.create_info) == ("zhangsan", "app-x")
+    assert (task.creator, task.create_info) == ("lina", "app-x")
 
 
 def test_the_legacy_keys_are_exactly_those_the_legacy_reader_reads():

@@ -117,7 +117,7 @@ CONTROL_CALLS = control_calls()
 
 
 def test_every_control_route_is_listed():
-    assert len(CONTROL_CALLS) == 31
+    assert len(CONTROL_CALLS) == 34
     assert {path for _, path in CONTROL_CALLS} >= {
         "/__mock__/journal",
         "/__mock__/faults",
@@ -125,6 +125,7 @@ def test_every_control_route_is_listed():
         "/__mock__/scenarios",
         "/__mock__/openapi.json",
         "/__mock__/webhooks",
+        "/__mock__/caches",
     }
 
 

@@ -112,4 +112,58 @@ TODAY_MUTATIONS: dict[str, list[tuple[str, str, Any, str, str]]] = {
         ("request.gateway", "/constants", [], "constants", "type"),
         ("response.today", "/data", "done", "data", "const"),
     ],
+    "claim_functionalization_task": [
+        ("request.docs", "/task_id", REMOVE, "task_id", "required"),
+        ("request.docs", "/constants", [], "constants", "type"),
+        ("response.today", "/data", "claimed", "data", "const"),
+    ],
+    "get_template_schemes": [
+        ("request.docs", "/template_id", REMOVE, "template_id", "required"),
+        ("response.today", "/data/0/data", ["a"], "data", "type"),
+        ("response.today", "/data/0/id", REMOVE, "id", "required"),
+        ("response.today", "/code", 1, "code", "const"),
+    ],
+    "get_task_operate_record": [
+        ("request.docs", "/task_id", REMOVE, "task_id", "required"),
+        ("response.today", "/data/0/operate_source", "app", "operate_source", "const"),
+        ("response.today", "/data/0/instance_id", "1", "instance_id", "type"),
+        ("response.today", "/data/0/node_id", REMOVE, "node_id", "required"),
+        (
+            "response.today",
+            "/data/0/operate_date",
+            "2026-01-05 10:00:00",
+            "operate_date",
+            "pattern",
+        ),
+    ],
+    "get_tasks_manual_intervention_state": [
+        ("request.docs", "/task_id_list", "1,2", "task_id_list", "type"),
+        ("request.docs", "/task_id_list", list(range(1, 11)), "task_id_list", "maxItems"),
+        (
+            "response.today",
+            "/data/0/manual_intervention_required",
+            REMOVE,
+            "manual_intervention_required",
+            "required",
+        ),
+        ("response.today", "/data/0/id", 0, "id", "minimum"),
+        ("response.today", "/code", 3540000, "code", "const"),
+    ],
+    "get_task_node_log": [
+        ("request.docs", "/node_id", REMOVE, "node_id", "required"),
+        ("response.today", "/data", None, "data", "type"),
+        ("response.today", "/message", "ok", "message", "const"),
+        ("response.today", "/page", REMOVE, "page", "required"),
+    ],
+    "get_node_job_executed_log": [
+        ("request.docs", "/node_id", REMOVE, "node_id", "required"),
+        ("request.docs", "/target_ip", 1, "target_ip", "type"),
+        ("response.today", "/message", "ok", "message", "const"),
+        ("response.today", "/logs", REMOVE, "logs", "required"),
+    ],
+    "preview_common_task_tree": [
+        ("request.docs", "/template_id", REMOVE, "template_id", "required"),
+        ("request.docs", "/exclude_task_nodes_id", "a", "exclude_task_nodes_id", "type"),
+        ("response.today", TREE + "/activities/*/type", "Task", "type", "enum"),
+    ],
 }

@@ -148,6 +148,9 @@ def test_create_task_links_to_the_task_operations(doc, loaded):
     expected["OperateNode"] = "operate_node"
     expected["NodeCallback"] = "node_callback"
     expected["ModifyConstantsForTask"] = "modify_constants_for_task"
+    expected["ClaimFunctionalizationTask"] = "claim_functionalization_task"
+    expected["GetTaskOperateRecord"] = "get_task_operate_record"
+    expected["GetTaskNodeLog"] = "get_task_node_log"
     assert {name: link["operationId"] for name, link in links.items()} == expected
     task = {"task_id": "$response.body#/data/task_id", "bk_biz_id": "$request.path.bk_biz_id"}
     node = {**task, "node_id": "$response.body#/data/pipeline_tree/start_event/id"}

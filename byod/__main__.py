@@ -1,0 +1,5 @@
+import sys
+
+from byod.cli import main
+
+sys.exit(main())

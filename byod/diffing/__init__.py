@@ -1,0 +1,1 @@
+"""`sops-mock diff`: one seeded script against two targets, and what differs between them."""
