@@ -10,9 +10,9 @@ from .api import FAMILIES, Api
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(settings: Settings) -> Settings:
     # About the URL families, not the queued start (test_start_queue.py): starts run at once.
-    return Settings(clock="virtual", validate_responses=True, seed=7, start_delay=(0.0, 0.0))
+    return settings.with_(start_delay=(0.0, 0.0))
 
 
 BIZ = 2

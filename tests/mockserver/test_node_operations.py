@@ -26,9 +26,9 @@ from .taskflow import (
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(settings: Settings) -> Settings:
     # About node operations, not the queued start (test_start_queue.py): starts run at once.
-    return Settings(clock="virtual", validate_responses=True, seed=7, start_delay=(0.0, 0.0))
+    return settings.with_(start_delay=(0.0, 0.0))
 
 
 SUBPROCESS = 36  # its second node is a subprocess (template 37)

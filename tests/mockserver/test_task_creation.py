@@ -13,9 +13,9 @@ from .taskflow import LINEAR, SINGLE, failure, idle, status
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(settings: Settings) -> Settings:
     # About creating tasks, not the queued start (test_start_queue.py): starts run at once.
-    return Settings(clock="virtual", validate_responses=True, seed=7, start_delay=(0.0, 0.0))
+    return settings.with_(start_delay=(0.0, 0.0))
 
 
 OPTIONAL_NODE = "9fb669db14d3d5f336e9df68559b47e0"  # template 39

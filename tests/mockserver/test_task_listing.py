@@ -12,9 +12,9 @@ from .taskflow import LINEAR, OTHER_BIZ, SINGLE, create, failure, idle, start, s
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(settings: Settings) -> Settings:
     # About listing tasks, not the queued start (test_start_queue.py): starts run at once.
-    return Settings(clock="virtual", validate_responses=True, seed=7, start_delay=(0.0, 0.0))
+    return settings.with_(start_delay=(0.0, 0.0))
 
 
 STATUS = {"bk_biz_id": 2}

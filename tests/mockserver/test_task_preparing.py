@@ -14,9 +14,9 @@ from .taskflow import LINEAR, NOT_EXIST, create, failure, idle, start
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(settings: Settings) -> Settings:
     # About preparing tasks, not the queued start (test_start_queue.py): starts run at once.
-    return Settings(clock="virtual", validate_responses=True, seed=7, start_delay=(0.0, 0.0))
+    return settings.with_(start_delay=(0.0, 0.0))
 
 
 INSPECTION = 39  # its node 9fb669db... is optional
