@@ -100,6 +100,12 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="larger request bodies are refused before parsing",
     )
     add(
+        "--max-state-bytes",
+        type=flags.int_from(1),
+        default=_DEFAULTS.max_state_bytes,
+        help="the body limit of PUT /__mock__/state alone (a snapshot holds every task)",
+    )
+    add(
         "--app-host",
         type=flags.http_url,
         default=None,
@@ -210,6 +216,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         auth=args.auth,
         validate_responses=args.validate_responses,
         max_body_bytes=args.max_body_bytes,
+        max_state_bytes=args.max_state_bytes,
         app_host=args.app_host,
         control=not args.no_control,
         control_token=args.control_token,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import simulator.errors as sim
+from schemas import bksops_params
 
 # The codes live in schemas.codes, shared with the contract suite; named here for the handlers.
 from schemas.codes import CONTENT_NOT_EXIST as CONTENT_NOT_EXIST
@@ -86,6 +87,24 @@ class GatewayError(MockError):
 
 def invalid_args(reason: str) -> GatewayError:
     return GatewayError(400, "INVALID_ARGS", 1640001, f'Parameters error [reason="{reason}"]')
+
+
+def params_invalid(op: str, params: dict[str, Any]) -> ApiError | None:
+    """What bk-sops answers when its own parameter schema refuses `params`, or None.
+
+    The message is the whole multi-line text of jsonschema's error, as bk-sops formats it.
+    """
+    text = bksops_params.error_text(op, params)
+    return None if text is None else ApiError(REQUEST_PARAM_INVALID, text)
+
+
+def web_tree_refused(op: str, reason: str) -> ApiError:
+    """A wrong web tree: create_task's view answers it (3599999, trace_id), fast_create_task's
+    validator answers it through request_validate (3540000, data null, no trace_id)."""
+    text = f"[API] {op} get invalid pipeline_tree: {reason}"
+    if op == "fast_create_task":
+        return ApiError(REQUEST_PARAM_INVALID, text, trace=False, data=None)
+    return ApiError(UNKNOWN_ERROR, text)
 
 
 def api_not_found(method: str, path: str) -> GatewayError:

@@ -27,6 +27,8 @@ class Settings:
     auth: AuthMode = "lenient"
     validate_responses: bool = False
     max_body_bytes: int = 1024 * 1024
+    # PUT /__mock__/state only: a snapshot holds every task, so it gets a limit of its own.
+    max_state_bytes: int = 256 * 1024 * 1024
     time_zone: str = "Asia/Shanghai"
     # Base of task_url, as bk-sops's APP_HOST; None derives it from host and port.
     app_host: str | None = None

@@ -20,6 +20,7 @@ import orjson
 from starlette.applications import Starlette
 
 import fixtures
+from schemas.control_store import check
 from simulator import Clock, Engine, SimulatorError, VirtualClock, WallClock
 from simulator.records import FrozenState
 
@@ -101,6 +102,11 @@ def restore_state(mock: MockState, state: Any) -> None:
         raise SnapshotError("a snapshot is a JSON object")
     if state.get("format") != FORMAT:
         raise SnapshotError(f"format must be {FORMAT!r}, got {state.get('format')!r}")
+    # The whole document is checked before anything is built, and nothing is installed
+    # until everything is built: a refused snapshot changes nothing.
+    refusal = check("state/state", state)
+    if refusal is not None:
+        raise SnapshotError(refusal.message)
     source = _get(state, "fixture", Mapping)
     name = _get(source, "name", str)
     try:
@@ -119,7 +125,14 @@ def restore_state(mock: MockState, state: Any) -> None:
     try:
         engine = Engine(clock, seed)
         engine.import_state(_get(state, "engine", Mapping))
-    except (KeyError, TypeError, ValueError, AttributeError, SimulatorError) as exc:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        ArithmeticError,
+        SimulatorError,
+    ) as exc:
         raise SnapshotError(f"engine: {type(exc).__name__}: {exc}") from None
     faults = _faults(_get(state, "faults", Mapping), seed, now)
     changes = _get(state, "scenario_changes", list)

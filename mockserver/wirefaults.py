@@ -27,7 +27,7 @@ from schemas.operations import Operation
 
 from .envelope import TRACE_HEADER, json_response
 from .errors import ApiError
-from .faults import Decision, Fault
+from .faults import Decision, Fault, default_message
 from .inbound import Family, RawInput, parse, read_body
 from .journal import request_entry
 
@@ -85,7 +85,7 @@ class DropResponse(Response):
 
 def fault_response(fault: Fault, trace_id: str, rule_id: str) -> Response:
     if fault.kind == "app_error":
-        message = fault.message or f"sops-mock injected fault (rule {rule_id})"
+        message = fault.message or default_message(rule_id)
         body = ApiError(fault.code, message, data=None).body(trace_id)
         return json_response(body, trace_id=trace_id)
     if fault.kind == "http_error":

@@ -1,6 +1,7 @@
-"""What every control endpoint shares: the guard, JSON bodies, query values and errors.
+"""What every control endpoint shares: the guard, bounded JSON bodies, query values and errors.
 
-Answers are plain JSON objects; errors carry HTTP 4xx and `{"error": ..., "message": ...}`.
+Answers are plain JSON objects; errors carry HTTP 4xx and `{"error", "message"}`, plus `field`
+when one field of the body is to blame (the shape is schemas/control/common/error).
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ from mockserver.state import MockState
 
 
 class ControlError(Exception):
-    def __init__(self, status: int, error: str, message: str) -> None:
+    def __init__(self, status: int, error: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.status, self.error, self.message = status, error, message
+        self.status, self.error, self.message, self.field = status, error, message, field
+
+    def body(self) -> dict[str, Any]:
+        out = {"error": self.error, "message": self.message}
+        return out if self.field is None else {**out, "field": self.field}
+
+
+class ControlContractError(AssertionError):
+    """A control answer its own schema rejects (response validation on): a bug in the mock."""
 
 
 def guarded(request: Request) -> MockState:
@@ -38,10 +47,28 @@ def guarded(request: Request) -> MockState:
     return mock
 
 
-async def json_body(request: Request, depth: int = MAX_CONTROL_DEPTH) -> Any:
-    body = await request.body()
+def _too_large(limit: int) -> ControlError:
+    return ControlError(413, "body_too_large", f"the body is larger than {limit} bytes")
+
+
+async def read_json(
+    request: Request, limit: int, depth: int = MAX_CONTROL_DEPTH
+) -> tuple[Any, int]:
+    """The parsed body (None when empty) and its size, read no further than `limit` bytes and
+    nested no deeper than `depth` levels (mockserver/jsondepth.py)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)  # refused before a byte of it is read
+    pieces: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        pieces.append(chunk)
+    body = b"".join(pieces)
     if not body.strip():
-        return None
+        return None, size
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -49,24 +76,15 @@ async def json_body(request: Request, depth: int = MAX_CONTROL_DEPTH) -> Any:
     if too_deep(body, parsed, depth):
         message = f"the body nests arrays and objects deeper than {depth} levels"
         raise ControlError(400, "invalid_json", message)
-    return parsed
-
-
-async def json_object(request: Request) -> dict[str, Any]:
-    parsed = await json_body(request)
-    if parsed is None:
-        return {}
-    if not isinstance(parsed, dict):
-        raise ControlError(400, "invalid_json", "the body must be a JSON object")
-    return parsed
+    return parsed, size
 
 
 def query_int(query: Mapping[str, str], name: str) -> int | None:
     value = query.get(name)
     if value is None or value == "":
         return None
-    if not (value.isascii() and value.isdigit()):
-        raise ControlError(400, f"invalid_{name}", f"{name} must be a non-negative integer")
+    if not (value.isascii() and value.isdigit() and len(value) <= 15):
+        raise ControlError(400, f"invalid_{name}", f"{name} must be a non-negative integer", name)
     return int(value)
 
 
@@ -85,4 +103,10 @@ def ok(body: Any, status: int = 200) -> Response:
 
 async def control_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ControlError)
-    return json_response({"error": exc.error, "message": exc.message}, status=exc.status)
+    body = exc.body()
+    mock: MockState = request.app.state.mock
+    if mock.settings.validate_responses:
+        from .contract import check_answer  # the schemas load on first use only
+
+        check_answer("common/error", exc.status, body)
+    return json_response(body, status=exc.status)

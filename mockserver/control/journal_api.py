@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import QueryParams
-from starlette.requests import Request
-from starlette.responses import Response
 
 from mockserver.journal import Query
 from mockserver.state import MockState
+from schemas.control_store import control_schema
 
-from .base import ControlError, guarded, ok, query_bool, query_int
+from .base import ControlError, query_bool, query_int
+from .contract import Answer, Ask
 
-FILTERS = ("operation", "task_id", "family", "status", "result", "since")
-_KNOWN = frozenset({*FILTERS, "limit"})
+# The filters a query may name are those its schema declares (the document lists the same).
+_FILTERS = frozenset(control_schema("journal/filters")["properties"])
+_LISTING = frozenset(control_schema("journal/listing")["properties"])
 
 
-def _query(params: QueryParams) -> Query:
-    unknown = sorted(set(params) - _KNOWN)
+def _query(params: QueryParams, known: frozenset[str]) -> Query:
+    unknown = sorted(set(params) - known)
     if unknown:
         raise ControlError(400, "invalid_filter", f"unknown filter {unknown[0]!r}")
     return Query(
@@ -31,30 +32,31 @@ def _query(params: QueryParams) -> Query:
     )
 
 
-async def journal(request: Request) -> Response:
-    """GET entries oldest first (`limit` keeps the newest N); DELETE clears the journal."""
-    mock = guarded(request)
-    if request.method == "DELETE":
-        with mock.lock:
-            removed = mock.journal.clear()
-            return ok({"cleared": removed, **_state(mock)})
-    query = _query(request.query_params)
-    limit = query_int(request.query_params, "limit")
+def read_journal(ask: Ask) -> Answer:
+    """Entries oldest first (`limit` keeps the newest N)."""
+    mock, params = ask.mock, ask.request.query_params
+    query = _query(params, _LISTING)
+    limit = query_int(params, "limit")
     with mock.lock:
         found = mock.journal.select(query, limit)
         counters = _state(mock)
     entries = [e.to_dict(mock.tz) for e in found]
-    return ok({"entries": entries, "count": len(entries), **counters})
+    return 200, {"entries": entries, "count": len(entries), **counters}
 
 
-async def count(request: Request) -> Response:
-    mock = guarded(request)
-    params = request.query_params
+def clear_journal(ask: Ask) -> Answer:
+    with ask.mock.lock:
+        removed = ask.mock.journal.clear()
+        return 200, {"cleared": removed, **_state(ask.mock)}
+
+
+def count(ask: Ask) -> Answer:
+    mock, params = ask.mock, ask.request.query_params
     if "limit" in params:
         raise ControlError(400, "invalid_filter", "count takes no limit")
-    query = _query(params)
+    query = _query(params, _FILTERS)
     with mock.lock:
-        return ok({"count": mock.journal.count(query), **_state(mock)})
+        return 200, {"count": mock.journal.count(query), **_state(mock)}
 
 
 def _state(mock: MockState) -> dict[str, Any]:

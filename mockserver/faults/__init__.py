@@ -7,14 +7,23 @@ request fires or not whatever else the mock served meanwhile, and a run with the
 the same requests repeats fault for fault (DESIGN.md section 4).
 """
 
-from .profile import Decision, FaultProfile, draw
+from .profile import MAX_RULES, Decision, FaultProfile, draw
 from .rules import RULE_ID, Rule, rule_from_dict
-from .shapes import DISTRIBUTIONS, KINDS, MAX_LATENCY, Fault, FaultRuleError, Latency
+from .shapes import (
+    DISTRIBUTIONS,
+    KINDS,
+    MAX_LATENCY,
+    Fault,
+    FaultRuleError,
+    Latency,
+    default_message,
+)
 
 __all__ = [
     "DISTRIBUTIONS",
     "KINDS",
     "MAX_LATENCY",
+    "MAX_RULES",
     "RULE_ID",
     "Decision",
     "Fault",
@@ -22,6 +31,7 @@ __all__ = [
     "FaultRuleError",
     "Latency",
     "Rule",
+    "default_message",
     "draw",
     "rule_from_dict",
 ]

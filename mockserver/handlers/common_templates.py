@@ -13,17 +13,9 @@ from mockserver.iam.answers import restrict
 from mockserver.state import MockState
 
 from .constants_table import template_constants
-from .templates import public_tree, template_fields
+from .templates import TEMPLATE_SERIALIZER_FLAGS, public_tree, template_fields
 
-LIST_FLAGS = (
-    "include_executor_proxy",
-    "include_subprocess",
-    "include_constants",
-    "include_notify",
-    "include_labels",
-    "format",
-)
-INFO_FLAGS = LIST_FLAGS
+LIST_FLAGS = INFO_FLAGS = TEMPLATE_SERIALIZER_FLAGS
 # gcloud/iam_auth/conf.py COMMON_FLOW_ACTIONS: a trusted app sees every action.
 COMMON_FLOW_ACTIONS = [
     "common_flow_create_task",

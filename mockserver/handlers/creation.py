@@ -4,29 +4,31 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 from typing import Any
 
-import schemas
 from mockserver.call import Call
 from mockserver.catalog import Template
-from mockserver.errors import CONTENT_NOT_EXIST, REQUEST_PARAM_INVALID, ApiError
+from mockserver.errors import (
+    CONTENT_NOT_EXIST,
+    REQUEST_PARAM_INVALID,
+    ApiError,
+    params_invalid,
+    web_tree_refused,
+)
 from mockserver.handlers.registry import operation_handler
 from mockserver.iam.interceptors import after_validation
 from mockserver.state import MockState
 from simulator import TemplateSpec
-from simulator.tree import validate as validate_tree
 
 from .counts import GROUPS
 from .lookups import find_template
 from .selection import excluded_nodes
 from .tasks import CALLBACK_URL, queue_start, task_url
 from .treewire import pipeline_tree_wire
+from .webtree import engine_tree_error, standardize_name, standardize_node_names, web_tree_error
 
 NAME_MAX = 100
-NODE_NAME_MAX = 50
 # gcloud/utils/strings.py standardize_name drops these characters.
-UNSAFE_NAME = re.compile(r"[<>$&'\"]+")
 CATEGORIES = frozenset(code for code, _, _ in GROUPS["category"])
 
 
@@ -67,7 +69,10 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
             CONTENT_NOT_EXIST,
             "app_code cannot be empty, make sure api gateway has sent correct params",
         )
-    failure = call.schema_failure()
+    refused = params_invalid("create_and_start_task", params)
+    if refused is not None:
+        raise refused
+    failure = call.schema_failure()  # the mock's stricter rules (PROVENANCE choice 27)
     if failure is not None:
         # sic: "parmas"
         raise ApiError(REQUEST_PARAM_INVALID, f"task parmas is invalid: {failure.message}")
@@ -102,30 +107,8 @@ def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
     return {"result": True, "code": 0, "data": data, "trace_id": call.trace_id}
 
 
-def standardize_name(name: str, limit: int) -> str:
-    return UNSAFE_NAME.sub("", name)[:limit]
-
-
-def _standardize_node_names(tree: dict[str, Any]) -> None:
-    """bk-sops's standardize_pipeline_node_name: one level of dicts and lists below the root."""
-    for value in tree.values():
-        items: list[Any] = []
-        if isinstance(value, dict):
-            items = [*value.values(), value]
-        elif isinstance(value, list):
-            items = value
-        for item in items:
-            if isinstance(item, dict) and isinstance(item.get("name"), str):
-                item["name"] = standardize_name(item["name"], NODE_NAME_MAX)
-
-
 def _tree_error(reason: str) -> ApiError:
-    return ApiError(
-        REQUEST_PARAM_INVALID,
-        f"[API] fast_create_task get invalid pipeline_tree: {reason}",
-        trace=False,
-        data=None,
-    )
+    return web_tree_refused("fast_create_task", reason)
 
 
 def _unfold(call: Call, mock: MockState, tree: dict[str, Any], depth: int = 0) -> None:
@@ -159,18 +142,20 @@ def _checked_tree(call: Call, mock: MockState) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise _tree_error(f"pipeline_tree must be an object, not {type(raw).__name__}")
     tree = copy.deepcopy(raw)
-    _standardize_node_names(tree)
+    standardize_node_names(tree)
     for key, empty in (("gateways", {}), ("constants", {}), ("outputs", [])):
         tree.setdefault(key, empty)
-    failure = schemas.first_error(schemas.common_validator("pipeline_tree"), tree)
-    if failure is not None:
-        raise _tree_error(f"{failure.path}: {failure.message}")
+    problem = web_tree_error(tree, engine=False)
+    if problem is not None:
+        raise _tree_error(problem)
     if not call.params.get("has_common_subprocess"):
         _check_subprocess_owner(call, mock, tree)
     # bk-sops checks the tree before the owners; the mock needs the subprocess trees of
-    # existing templates to check it, so a foreign template is reported first.
+    # existing templates to check the engine's rules, so a foreign template is reported first.
     _unfold(call, mock, tree)
-    validate_tree(tree, cycle_tolerate=True)
+    problem = engine_tree_error(tree)
+    if problem is not None:
+        raise _tree_error(problem)
     return tree
 
 

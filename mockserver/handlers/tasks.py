@@ -16,8 +16,11 @@ from mockserver.errors import (
     UNKNOWN_ERROR,
     ApiError,
     does_not_exist,
+    params_invalid,
+    web_tree_refused,
 )
 from mockserver.handlers.registry import operation_handler
+from mockserver.handlers.webtree import task_tree_error
 from mockserver.iam.interceptors import after_validation
 from mockserver.state import MockState
 from simulator import TaskInfo
@@ -60,9 +63,8 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
         )
     after_validation(call, mock)  # CreateTaskInterceptor runs after request_validate
     callback_url = params.get("callback_url")
-    if callback_url is not None and not (
-        isinstance(callback_url, str) and CALLBACK_URL.match(callback_url)
-    ):
+    # bk-sops pops the URL and checks only a truthy one (null, "", 0 ... are accepted)
+    if callback_url and not (isinstance(callback_url, str) and CALLBACK_URL.match(callback_url)):
         raise ApiError(
             REQUEST_PARAM_INVALID, r"callback_url format error, must match ^https?://\w.+$"
         )
@@ -72,10 +74,17 @@ def create_task(call: Call, mock: MockState) -> dict[str, Any]:
             CONTENT_NOT_EXIST,
             "app_code cannot be empty, make sure api gateway has sent correct params",
         )
-    failure = call.schema_failure(mock.memo)
+    refused = params_invalid("create_task", params)
+    if refused is not None:
+        raise refused
+    failure = call.schema_failure(mock.memo)  # the mock's stricter rules (PROVENANCE choice 27)
     if failure is not None:
         raise ApiError(REQUEST_PARAM_INVALID, f"task params is invalid: {failure.message}")
     spec = tree_spec(call, template, project.project_id)
+    if spec is not None:
+        problem = task_tree_error(params["pipeline_tree"], params.get("constants") or {})
+        if problem is not None:
+            raise web_tree_refused("create_task", problem)
     exclude = excluded_nodes(call, template) if spec is None else []
     flow_type = params.get("flow_type", "common")
     task = mock.engine.new_task(  # no snapshot: the answer needs only the id and the tree

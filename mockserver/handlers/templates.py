@@ -21,24 +21,18 @@ from mockserver.yamlexport import template_yaml
 
 from .constants_table import template_constants
 
-# IncludeTemplateSerializer validates all of these, although the list uses only the first three.
-LIST_FLAGS = (
+# gcloud/apigw/serializers.py IncludeTemplateSerializer: every view that uses it validates all
+# of its fields, in this order (the order of a DRF error object), whichever it then reads.
+TEMPLATE_SERIALIZER_FLAGS = (
+    "include_executor_proxy",
+    "include_subprocess",
+    "include_constants",
+    "include_notify",
     "include_labels",
-    "include_executor_proxy",
-    "include_notify",
-    "include_subprocess",
-    "include_constants",
     "unfold_subprocess",
     "format",
 )
-INFO_FLAGS = (
-    "include_subprocess",
-    "include_constants",
-    "include_executor_proxy",
-    "include_notify",
-    "unfold_subprocess",
-    "format",
-)
+LIST_FLAGS = INFO_FLAGS = TEMPLATE_SERIALIZER_FLAGS
 # gcloud/iam_auth/conf.py FLOW_ACTIONS: a trusted app sees every action.
 FLOW_ACTIONS = [
     "flow_create",

@@ -25,9 +25,9 @@ from starlette.testclient import TestClient
 
 from mockserver.app import create_app
 from mockserver.control import control_routes
-from mockserver.control.doc_schemas import schemas as control_schemas
 from mockserver.settings import Settings
 from mockserver.snapshot import export_state, restore_state
+from schemas.control_store import control_documents
 from schemas.operations import OPERATIONS
 
 from .api import AUTH_HEADER, CREDENTIALS
@@ -57,10 +57,19 @@ def _properties(schema: Any) -> list[str]:
     return sorted(keys)
 
 
-CONTROL_SHAPES = {name: _properties(schema) for name, schema in control_schemas().items()}
-# Which schema a control path's body follows, and the schemas of nested fields.
-BODY_SHAPE = {"clock": "ClockMove", "reset": "Reset", "faults": "Rule", "scenarios": "Scenario"}
-FIELD_SHAPE = {"latency": "Latency", "fault": "Fault", "scenario": "Scenario"}
+CONTROL_SHAPES = {name: _properties(schema) for name, schema in control_documents().items()}
+# Which schema (schemas/control/) a control path's body follows, and those of nested fields.
+BODY_SHAPE = {
+    "clock": "clock/move",
+    "reset": "basics/reset",
+    "faults": "faults/rule_input",
+    "scenarios": "scenarios/scenario",
+}
+FIELD_SHAPE = {
+    "latency": "faults/latency",
+    "fault": "faults/fault",
+    "scenario": "scenarios/scenario",
+}
 
 
 def shaped(name: str, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
@@ -69,7 +78,9 @@ def shaped(name: str, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
     for key in CONTROL_SHAPES[name]:
         inner = FIELD_SHAPE.get(key)
         if key in ("components", "templates") and depth == 0:
-            optional[key] = st.dictionaries(st.text(max_size=8), shaped("Scenario", 1), max_size=2)
+            optional[key] = st.dictionaries(
+                st.text(max_size=8), shaped("scenarios/scenario", 1), max_size=2
+            )
         elif inner is not None and depth < 2:
             optional[key] = shaped(inner, depth + 1) | fields
         else:
@@ -86,7 +97,7 @@ def _vocabulary() -> tuple[dict[str, list[str]], list[str], list[str]]:
         _names(json.loads(path.read_text(encoding="utf-8")), keys, words)
         by_op[op.name] = sorted(keys | set(op.path_ids))
     control_keys: set[str] = {"advance", "to", "until_idle", "fixture", "seed", "rules"}
-    _names(control_schemas(), control_keys, words)
+    _names(control_documents(), control_keys, words)
     return by_op, sorted(control_keys), sorted(words)
 
 
@@ -243,7 +254,13 @@ def control_calls(draw: st.DrawFn, snapshot: dict[str, Any]) -> Call:
         query = {k: _text(v) for k, v in draw(st.dictionaries(keys, values, max_size=3)).items()}
         return Call("control", method, path, headers, query=query)
     section = path.split("/")[2]
-    shape = "Scenario" if section == "tasks" else "Book" if path == "/__mock__/scenarios" else None
+    shape = (
+        "scenarios/scenario"
+        if section == "tasks"
+        else "scenarios/book_input"
+        if path == "/__mock__/scenarios"
+        else None
+    )
     shape = shape or BODY_SHAPE.get(section)
     if path.endswith("/state") and draw(st.booleans()):
         params = _mutated(draw, snapshot)

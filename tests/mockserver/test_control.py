@@ -45,6 +45,8 @@ def test_clock_refuses_bad_moves(client):
         assert answer.status_code == 400 and answer.json()["error"] == error, body
     json_type = {"Content-Type": "application/json"}
     answer = client.post("/__mock__/clock", content=b"[1]", headers=json_type)
+    assert answer.json()["error"] == "invalid_move"
+    answer = client.post("/__mock__/clock", content=b"{nope", headers=json_type)
     assert answer.json()["error"] == "invalid_json"
 
 
@@ -100,7 +102,7 @@ def control_calls() -> list[tuple[str, str]]:
         "{code}": "bk_display",
         "{template_id}": "31",
         "{node_id}": "b4622bc66d53e664e4e764359b19639b",
-        "{task_id:int}": "1",
+        "{task_id}": "1",
         "{rule_id}": "r1",
     }
     calls = []

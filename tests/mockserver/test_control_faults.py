@@ -39,6 +39,17 @@ def test_an_app_error_replaces_the_answer_and_the_handler_does_not_run(api, clie
     assert api.ok("create_task", {"template_id": 30, "bk_biz_id": BIZ}, {"name": "y"})
 
 
+@pytest.mark.parametrize("given", [{}, {"message": ""}])
+def test_the_listing_shows_the_app_error_text_that_is_sent(api, client, given):
+    added = add(client, {"id": "quiet", "fault": {"kind": "app_error", **given}})
+    listed = client.get("/__mock__/faults/quiet").json()["fault"]["message"]
+    assert added["fault"]["message"] == listed == "sops-mock injected fault (rule quiet)"
+    answer = api.call("get_template_list", {"bk_biz_id": BIZ})
+    assert answer["message"] == listed
+    kept = client.get("/__mock__/state").json()["faults"]["rules"][0]["fault"]["message"]
+    assert kept == listed
+
+
 def test_app_errors_carry_the_given_code_and_message(api, client):
     fault = {"kind": "app_error", "code": 3540100, "message": "no permission"}
     add(client, {"operations": ["get_template_list"], "fault": fault})

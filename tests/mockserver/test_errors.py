@@ -48,7 +48,8 @@ def operate(api, task_id, action):
 )
 def test_create_task_parameter_errors(api, params, message):
     body = api.call("create_task", {"template_id": TEMPLATE, "bk_biz_id": BIZ}, params)
-    assert failure(body, 3540000) == message
+    # the headline; the whole text is checked in test_bk_sops_words.py
+    assert failure(body, 3540000).split("\n\n")[0] == message
     assert "trace_id" in body
 
 

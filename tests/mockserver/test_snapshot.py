@@ -109,7 +109,7 @@ def no_flows(snapshot: dict) -> dict:
 @pytest.mark.parametrize(
     ("mutate", "needle"),
     [
-        (lambda s: [s], "JSON object"),
+        (lambda s: [s], "must be an object"),
         (lambda s: {**s, "format": "other"}, "format"),
         (lambda s: {k: v for k, v in s.items() if k != "engine"}, "engine"),
         (lambda s: {**s, "engine": {**s["engine"], "format": 99}}, "engine"),
