@@ -84,7 +84,15 @@ OPERATION_REFUSALS: dict[str, frozenset[int]] = {
 # when present, their own refusal may answer a request that is invalid elsewhere.
 EARLIER_REFUSALS = {"expected_timezone": VALIDATION_ERROR}
 # Fields bk-sops does not check at all (choice 23): an invalid value there may also be accepted.
-UNCHECKED_FIELDS = frozenset({("query_task_count", "conditions"), ("operate_node", "flow_id")})
+# modify_constants_for_task's view never reads `name` (it reaches the view on a task whose
+# start still waits in the queue).
+UNCHECKED_FIELDS = frozenset(
+    {
+        ("query_task_count", "conditions"),
+        ("operate_node", "flow_id"),
+        ("modify_constants_for_task", "name"),
+    }
+)
 # Well-typed input bk-sops refuses with 3540000 by rules no request schema can hold: fields that
 # exclude each other, references to data that does not exist (reference/bk-sops-api.md 2.3).
 SEMANTIC_REFUSALS = (

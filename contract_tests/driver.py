@@ -17,6 +17,9 @@ from .wire import read_wire
 
 # Seconds between two status reads of a real deployment (the mock's clock is moved instead).
 POLL_INTERVAL = 2.0
+# Virtual seconds per step while waiting on a virtual clock, and at most this many steps.
+VIRTUAL_STEP = 0.1
+VIRTUAL_STEPS = 600
 
 
 @dataclass
@@ -64,13 +67,21 @@ class Driver:
     def wait_for(
         self, task_id: int, done: Callable[[dict[str, Any]], bool], *, until_idle: bool = True
     ) -> dict[str, Any]:
-        """Run a virtual clock until idle (or not at all), or poll the target for `done`.
+        """Run a virtual clock until idle (or in short steps until `done`), or poll the target.
 
-        A target whose time runs by itself is polled until `done` or the target's timeout.
+        A target whose time runs by itself is polled until `done` or the target's timeout. The
+        short steps are for a queued start: the task leaves CREATED when the worker's delay has
+        passed, and a small step keeps the task from running far past that.
         """
         if self.client.virtual_clock():
             if until_idle:
                 self.client.run_until_idle()
+                return self.status(task_id)
+            for _ in range(VIRTUAL_STEPS):
+                data = self.status(task_id)
+                if done(data):
+                    return data
+                self.client.advance(VIRTUAL_STEP)
             return self.status(task_id)
         for _ in range(max(1, math.ceil(self.client.target.poll_timeout / POLL_INTERVAL))):
             data = self.status(task_id)

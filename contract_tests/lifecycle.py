@@ -4,10 +4,17 @@ A `TaskWatch` follows the tasks the run created and judges every later answer ab
 
     legal_transition        an accepted start/pause/resume/revoke was legal from what the run
                             knows (reference/bk-sops-api.md 3.2): never on a FINISHED or REVOKED
-                            task, never start twice, never pause/resume/revoke before a start,
-                            resume only after a pause, pause only once
+                            task, never start a task seen started, never pause/resume/revoke
+                            before a start was accepted, resume only after a pause, pause only once
     terminal_state          a task seen FINISHED or REVOKED stays so; a revoked task shows REVOKED,
-                            a paused one SUSPENDED, one never started CREATED
+                            a paused one SUSPENDED, one never started CREATED, one seen started
+                            never CREATED again
+
+bk-sops queues a start (start_task, operate_task start, create_and_start_task answer success and
+a celery worker starts the task later), so an accepted start is only a queued one: until a read
+shows the task past CREATED (or a pause/resume/revoke is accepted, which needs a running task) it
+may read CREATED and count as created-not-started. bk-sops checks only "is started" before
+queueing, so a second start while the first still waits is accepted too.
     state_agrees_with_nodes the shown state follows from the nodes' states (section 3.1)
     times_move_forward      start <= finish, a child starts after its parent, and no node's times
                             go backwards between two answers
@@ -29,7 +36,8 @@ _CREATING_OPERATIONS = frozenset({"create_task", "create_and_start_task", "fast_
 
 @dataclass
 class TaskRecord:
-    started: bool = False
+    queued: bool = False  # a start was accepted; the worker may not have run it yet
+    started: bool = False  # known to have started: seen past CREATED, or acted on as running
     paused: bool = False
     revoked: bool = False
     terminal: str | None = None
@@ -52,7 +60,7 @@ class TaskWatch:
         if op in _CREATING_OPERATIONS:
             data = body.get("data")
             if isinstance(data, dict) and isinstance(data.get("task_id"), int):
-                self.tasks[data["task_id"]] = TaskRecord(started=op in _STARTING_OPERATIONS)
+                self.tasks[data["task_id"]] = TaskRecord(queued=op in _STARTING_OPERATIONS)
             return []
         record = self.tasks.get(_int(ids.get("task_id")))
         if record is None:
@@ -69,6 +77,11 @@ class TaskWatch:
         return len(self.tasks)
 
     def not_started(self) -> int:
+        """Tasks no start was accepted for: they must count as CREATED."""
+        return sum(1 for record in self.tasks.values() if not record.queued)
+
+    def maybe_waiting(self) -> int:
+        """Tasks not known to have started: they may count as CREATED (a queued start)."""
         return sum(1 for record in self.tasks.values() if not record.started)
 
 
@@ -84,8 +97,10 @@ def _accepted(record: TaskRecord, action: str) -> list[Failure]:
     if illegal:
         return [Failure("legal_transition", f"{action} was accepted on a task that {illegal}")]
     if action == "start":
-        record.started = True
-    elif action == "pause":
+        record.queued = True
+        return []
+    record.queued = record.started = True  # only a running task takes these actions
+    if action == "pause":
         record.paused = True
     elif action == "resume":
         record.paused = False
@@ -99,7 +114,7 @@ def _illegal(record: TaskRecord, action: str) -> str | None:
         return f"is {record.terminal}"
     if action == "start":
         return "was already started" if record.started else None
-    if not record.started:
+    if not record.queued:
         return "was never started"
     if action == "pause" and record.paused:
         return "was already paused"
@@ -115,6 +130,8 @@ def _status(record: TaskRecord, data: dict[str, Any], params: Mapping[str, Any])
     found = [Failure("terminal_state", text) for text in _expected_state(record, state)]
     if state in TERMINAL and record.terminal is None:
         record.terminal = str(state)
+    if record.queued and state != "CREATED":
+        record.started = True  # the worker ran the queued start
     found += [Failure("state_agrees_with_nodes", text) for text in _tree_disagreements(data)]
     found += [Failure("times_move_forward", text) for text in _time_regressions(record, data)]
     return found
@@ -125,8 +142,10 @@ def _expected_state(record: TaskRecord, state: Any) -> Iterator[str]:
         yield f"the task was {record.terminal} and now shows {state}"
     elif record.revoked and state != "REVOKED":
         yield f"the task was revoked and shows {state}"
-    elif not record.started and state != "CREATED":
+    elif not record.queued and state != "CREATED":
         yield f"the task was never started and shows {state}"
+    elif record.started and state == "CREATED":
+        yield "the task was seen started and shows CREATED again"
     elif record.paused and not record.revoked and state != "SUSPENDED":
         yield f"the task was paused and shows {state}"
 
@@ -188,21 +207,27 @@ def _time_regressions(record: TaskRecord, root: Mapping[str, Any]) -> Iterator[s
 
 
 def count_disagreement(
-    before: Mapping[str, int], after: Mapping[str, int], watch: TaskWatch, synchronous: bool
+    before: Mapping[str, int], after: Mapping[str, int], watch: TaskWatch, carried: int = 0
 ) -> str | None:
     """query_task_count (group_by status) moved by exactly the tasks the run created.
 
-    bk-sops starts tasks in a worker, so right after start_task a task may still count as
-    CREATED; `synchronous` (a mock) asks for the exact CREATED count too.
+    bk-sops starts tasks in a worker, so a task whose start was accepted may still count as
+    CREATED until a read shows it started: CREATED moved by at least the tasks never started
+    and at most those not known to have started. `carried`: tasks counted in `before` whose
+    accepted starts (of an earlier run) may have run since, each taking one from CREATED.
     """
     total = after.get("total", 0) - before.get("total", 0)
     waiting = after.get("CREATED", 0) - before.get("CREATED", 0)
-    created, not_started = watch.created(), watch.not_started()
+    created, low, high = watch.created(), watch.not_started(), watch.maybe_waiting()
+    low -= carried
     if total != created:
         return f"the run created {created} tasks but the total moved by {total}"
-    low, high = not_started, not_started if synchronous else created
     if not low <= waiting <= high:
-        return f"{not_started} created tasks were never started but CREATED moved by {waiting}"
+        return (
+            f"CREATED moved by {waiting}, not within [{low}, {high}]: {watch.not_started()} "
+            f"created tasks were never started, {high - low - carried} may wait in the start "
+            f"queue, {carried} earlier starts may have run"
+        )
     return None
 
 

@@ -191,8 +191,8 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=_start_delay,
         default=None,
         metavar="MIN[:MAX]",
-        help="seconds a start waits in bk-sops's queue (default: the fixture's start_delay, "
-        "else 0)",
+        help="seconds a start waits in bk-sops's queue for a worker, drawn per start by the "
+        "seed (default: the fixture's start_delay, else 0.1:1; 0 starts at once)",
     )
 
 

@@ -23,11 +23,10 @@ from typing import Any
 import simulator.errors as sim
 from simulator import Clock, Engine
 
-# When neither the settings nor the fixture name one. Zero (a start runs at once) until the
-# contract suite's lifecycle model knows the queue: its checks (contract_tests/lifecycle.py)
-# take a start for done, which real bk-sops does not promise either. A small range such as
-# (0.1, 1.0) is what an idle worker gives.
-DEFAULT_DELAY = (0.0, 0.0)
+# When neither the settings nor the fixture name one: what an idle worker gives. bk-sops puts
+# the start on the broker with no countdown; pickup takes milliseconds to a few hundred, and
+# task_action("start") prepares the pipeline before the engine marks it running.
+DEFAULT_DELAY = (0.1, 1.0)
 # What the worker's task_action("start") meets and bk-sops only logs.
 WORKER_DROPS = (sim.TaskAlreadyStarted, sim.InvalidOperation, sim.TaskNotFound)
 

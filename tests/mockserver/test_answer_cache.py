@@ -22,7 +22,8 @@ from .taskflow import BIZ, PAUSING, create, start, status
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(clock="virtual", validate_responses=True, seed=7)  # caches on: the default
+    # Caches on (the default); starts at once: about caches, not the queued start.
+    return Settings(clock="virtual", validate_responses=True, seed=7, start_delay=(0.0, 0.0))
 
 
 def as_user(client: TestClient, user: str, family: str = "backend") -> Api:
@@ -139,7 +140,9 @@ def test_project_detail_is_kept_per_user(client):
 
 
 def test_caches_off_in_settings_means_fresh_reads():
-    with TestClient(create_app(Settings(validate_responses=True, caches=False))) as client:
+    with TestClient(
+        create_app(Settings(validate_responses=True, caches=False, start_delay=(0.0, 0.0)))
+    ) as client:
         api = as_user(client, "admin")
         task = running(api)
         status(api, task)

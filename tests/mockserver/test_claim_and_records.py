@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.settings import Settings
+
 from .api import FAMILIES, Api
 from .taskflow import (
     ALWAYS_FAILING,
@@ -23,6 +25,13 @@ from .taskflow import (
     start,
     status,
 )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About claims and records, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
 
 OFF_GATEWAY = ("backend", "esb", "esb-nov2")  # api-resources.yml does not publish these
 NOT_FUNCTIONAL = "任务认领失败: 仅职能化任务才能认领, 请检查任务类型 | task_claim"

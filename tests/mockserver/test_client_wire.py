@@ -46,6 +46,9 @@ def test_official_client_runs_a_task_to_the_end(served, bk_api_ver):
     )
     task = {"bk_biz_id": BIZ, "task_id": created["data"]["task_id"]}
     assert sops.start_task(task)["result"] is True
+    # bk-sops queues the start for a worker: CREATED until the mock's clock passes the delay.
+    assert sops.get_task_status(task)["data"]["state"] == "CREATED"
+    served.advance(1)  # past it (a RUNNING read here would be cached 10 s, as bk-sops does)
     assert sops.operate_task({**task, "action": "pause"})["message"] == "success"
     assert sops.operate_task({**task, "action": "resume"})["result"] is True
     served.run_until_idle()

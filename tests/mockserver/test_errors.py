@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.settings import Settings
 from schemas.operations import OPERATIONS
 
 from .taskflow import NOT_EXIST, failure
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About the engine's refusals, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
 
 BIZ = 2
 PROJECT_ID = 1

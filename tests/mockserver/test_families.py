@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.settings import Settings
+
 from .api import FAMILIES, Api
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About the URL families, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
 
 BIZ = 2
 TEMPLATE = 30

@@ -32,6 +32,12 @@ from .taskflow import BIZ, OTHER_BIZ, PAUSING, SINGLE, create
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About IAM grants, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
+
+@pytest.fixture
 def task_ids(client) -> dict[str, int]:
     return made_task(client)
 

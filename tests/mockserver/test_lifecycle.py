@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
+from mockserver.settings import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About the run after a start, not the queued start (test_start_queue.py): no wait.
+    return settings.with_(start_delay=(0.0, 0.0))
+
+
 BIZ = 2
 LINEAR = 31  # five activities in a row, incl. a sleep_timer
 ALWAYS_FAILS = 41  # project 2 (bk_biz_id 3): its report step always fails

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.settings import Settings
+
 from .api import FAMILIES, Api
 from .taskflow import (
     LINEAR,
@@ -21,6 +23,13 @@ from .taskflow import (
     start,
     status,
 )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About node operations, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
 
 SUBPROCESS = 36  # its second node is a subprocess (template 37)
 SUBPROCESS_NODE = "51f79dbdc9b78512cb4c4d99e3ef917e"

@@ -183,9 +183,33 @@ def test_the_delay_comes_from_the_fixture_or_the_flag(settings, tmp_path):
     )
 
 
-def test_the_default_starts_at_once(api):
-    # Zero until the contract suite models the queue (startqueue.DEFAULT_DELAY says why).
-    assert DEFAULT_DELAY == (0.0, 0.0)
-    task = create(api, LINEAR)
-    api.ok("start_task", task["ids"])
-    assert status(api, task)["state"] == "RUNNING"
+def test_a_default_mock_reads_created_after_a_start_and_running_after_the_delay(settings):
+    def run(seed: int) -> str:
+        with TestClient(create_app(settings.with_(seed=seed))) as client:
+            api = Api(client)
+            task = create(api, LINEAR)
+            api.ok("start_task", task["ids"])
+            queued_at = _now(client)
+            assert status(api, task)["state"] == "CREATED"  # the worker has not run yet
+            (item,) = _queue(client)["pending"]
+            wait = (datetime.fromisoformat(item["due"]) - queued_at).total_seconds()
+            assert DEFAULT_DELAY[0] <= wait <= DEFAULT_DELAY[1]
+            client.post("/__mock__/clock", json={"advance": DEFAULT_DELAY[1]})
+            started = status(api, task)
+            assert started["state"] == "RUNNING"
+            assert started["start_time"] == datetime.fromisoformat(item["due"]).strftime(TIME)
+            return str(item["due"])
+
+    assert DEFAULT_DELAY == (0.1, 1.0)
+    first = run(7)
+    assert run(7) == first  # the same seed, the same worker reading
+    assert run(8) != first
+
+
+def test_a_zero_delay_starts_at_once(settings):
+    with TestClient(create_app(settings.with_(start_delay=(0.0, 0.0)))) as client:
+        api = Api(client)
+        task = create(api, LINEAR)
+        api.ok("start_task", task["ids"])
+        assert status(api, task)["state"] == "RUNNING"
+        assert _queue(client)["pending"] == []

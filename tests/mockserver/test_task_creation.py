@@ -6,8 +6,17 @@ import json
 
 import pytest
 
+from mockserver.settings import Settings
+
 from .api import FAMILIES, Api
 from .taskflow import LINEAR, SINGLE, failure, idle, status
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About creating tasks, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
 
 OPTIONAL_NODE = "9fb669db14d3d5f336e9df68559b47e0"  # template 39
 INVALID_BODY = "非法请求: 数据错误, 请求不是合法的Json格式 | validate"

@@ -6,7 +6,16 @@ from datetime import datetime
 
 import pytest
 
+from mockserver.settings import Settings
+
 from .taskflow import LINEAR, OTHER_BIZ, SINGLE, create, failure, idle, start, status
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About listing tasks, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
 
 STATUS = {"bk_biz_id": 2}
 LIST = {"bk_biz_id": 2}

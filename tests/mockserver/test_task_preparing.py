@@ -8,8 +8,16 @@ import json
 import pytest
 
 import fixtures
+from mockserver.settings import Settings
 
 from .taskflow import LINEAR, NOT_EXIST, create, failure, idle, start
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # About preparing tasks, not the queued start (test_start_queue.py): starts run at once.
+    return settings.with_(start_delay=(0.0, 0.0))
+
 
 INSPECTION = 39  # its node 9fb669db... is optional
 OPTIONAL_NODE = "9fb669db14d3d5f336e9df68559b47e0"

@@ -266,6 +266,7 @@ def test_a_slow_receiver_never_holds_up_the_served_mock():
         )["data"]
         path = f"/apigw/%s/{task['task_id']}/{BIZ}/"
         _post(mock, path % "start_task", {})
+        mock.advance(1)  # past the queued start's delay: a task never started is not revoked
         _post(mock, path % "operate_task", {"action": "revoke"})
         receiver.wait_for(1)  # the first callback is in flight, held by the receiver
         # The mock still answers while its worker waits for the receiver.
