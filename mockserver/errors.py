@@ -98,6 +98,20 @@ def params_invalid(op: str, params: dict[str, Any]) -> ApiError | None:
     return None if text is None else ApiError(REQUEST_PARAM_INVALID, text)
 
 
+def invalid_json_body(text: Callable[[str, str], str]) -> ApiError:
+    """request_validate's own answer to a body that is not JSON (no trace_id, data null);
+    `text` picks the request language's words (Call.text)."""
+    return ApiError(
+        REQUEST_PARAM_INVALID,
+        text(
+            "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
+            "Illegal request: data error, the request is not in legal Json format | validate",
+        ),
+        trace=False,
+        data=None,
+    )
+
+
 def web_tree_refused(op: str, reason: str) -> ApiError:
     """A wrong web tree: create_task's view answers it (3599999, trace_id), fast_create_task's
     validator answers it through request_validate (3540000, data null, no trace_id)."""

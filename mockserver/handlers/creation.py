@@ -12,6 +12,7 @@ from mockserver.errors import (
     CONTENT_NOT_EXIST,
     REQUEST_PARAM_INVALID,
     ApiError,
+    invalid_json_body,
     params_invalid,
     web_tree_refused,
 )
@@ -32,18 +33,6 @@ NAME_MAX = 100
 CATEGORIES = frozenset(code for code, _, _ in GROUPS["category"])
 
 
-def _invalid_json_body(call: Call) -> ApiError:
-    return ApiError(
-        REQUEST_PARAM_INVALID,
-        call.text(
-            "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
-            "Illegal request: data error, the request is not in legal Json format | validate",
-        ),
-        trace=False,
-        data=None,
-    )
-
-
 def _template(call: Call, mock: MockState, source: Any) -> Template:
     # create_and_start_task reads project templates only for "business" (create_task also
     # takes "project").
@@ -54,7 +43,7 @@ def _template(call: Call, mock: MockState, source: Any) -> Template:
 def create_and_start_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     if call.body_empty:
-        raise _invalid_json_body(call)
+        raise invalid_json_body(call.text)
     after_validation(call, mock)  # CreateTaskInterceptor runs after request_validate
     params = call.params
     callback_url = params.get("callback_url")
@@ -177,7 +166,7 @@ def _check_subprocess_owner(call: Call, mock: MockState, tree: dict[str, Any]) -
 def fast_create_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     if call.body_empty:
-        raise _invalid_json_body(call)
+        raise invalid_json_body(call.text)
     tree = _checked_tree(call, mock)
     after_validation(call, mock)  # FastCreateTaskInterceptor runs after request_validate
     name = call.params.get("name")

@@ -18,6 +18,7 @@ from mockserver.errors import (
     REQUEST_PARAM_INVALID,
     UNKNOWN_ERROR,
     ApiError,
+    invalid_json_body,
 )
 from mockserver.handlers.registry import operation_handler
 from mockserver.iam.answers import restrict
@@ -39,19 +40,6 @@ PROJECT_SOURCES = ("business", "project")
 _TRUE_TEXT, _FALSE_TEXT = ("t", "True", "1"), ("f", "False", "0")
 # Excluded ids are looked up in a dict; a JSON list or object there fails as unhashable.
 _HASHABLE = (str, int, float, bool, type(None))
-
-
-def _invalid_json(call: Call) -> ApiError:
-    # request_validate(ObjectJsonBodyValidator): its own JsonResponse, no trace_id.
-    return ApiError(
-        REQUEST_PARAM_INVALID,
-        call.text(
-            "非法请求: 数据错误, 请求不是合法的Json格式 | validate",
-            "Illegal request: data error, the request is not in legal Json format | validate",
-        ),
-        trace=False,
-        data=None,
-    )
 
 
 def _info(
@@ -101,7 +89,7 @@ def _periodic(call: Call, mock: MockState) -> PeriodicInfo:
 def create_periodic_task(call: Call, mock: MockState) -> dict[str, Any]:
     project = call.require_project()
     if call.body_empty:
-        raise _invalid_json(call)
+        raise invalid_json_body(call.text)
     after_validation(call, mock)  # CreatePeriodicTaskInterceptor runs after request_validate
     if len(mock.engine.periodic_tasks(project.project_id)) >= PROJECT_LIMIT:
         raise ApiError(INVALID_OPERATION, f"Periodic task number reaches limit: {PROJECT_LIMIT}")
