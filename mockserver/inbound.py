@@ -126,6 +126,9 @@ def _id_value(name: str, value: Any) -> int:
         raise ApiError(REQUEST_PARAM_INVALID, f"{name} must be an integer, got {value!r}")
     if isinstance(value, int) and value >= 0:
         return value
+    # 7.0 is an integer to JSON Schema (and the id schemas say "integer"), so it reads as 7.
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     raise ApiError(
