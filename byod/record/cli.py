@@ -63,7 +63,10 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.flush()
     config = uvicorn.Config(
-        RecordingProxy(args.upstream, journal), log_level="warning", lifespan="on"
+        RecordingProxy(args.upstream, journal),
+        log_level="warning",
+        lifespan="on",
+        ws="none",  # no WebSocket route; older uvicorn's websockets import warns into an error
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -35,7 +35,9 @@ def proxy(upstream: str, journal: Journal) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(RecordingProxy(upstream, journal), log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        RecordingProxy(upstream, journal), log_level="warning", lifespan="on", ws="none"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
