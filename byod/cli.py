@@ -101,7 +101,11 @@ def run_import(args: argparse.Namespace) -> int:
     errors = Console(stderr=True)
     with (
         ApiClient(args.base_url, credentials, scope="project") as client,
-        Progress(console=errors, disable=args.no_progress, transient=True) as progress,
+        # Off a terminal rich has nothing to redraw, yet leaves a blank line on stderr when it
+        # stops: an error after it would no longer be the one line scripts read.
+        Progress(
+            console=errors, disable=args.no_progress or not errors.is_terminal, transient=True
+        ) as progress,
     ):
         task = progress.add_task("importing", total=0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -21,9 +22,15 @@ SECRET = "S3CRET-not-to-be-written"
 CREDS = Credentials(app_code="byod_app", app_secret=SECRET, username="admin")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI with no BK_* credentials from this process's environment (CI exports some)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BK_")}
     return subprocess.run(
-        [sys.executable, "-m", "mockserver", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "mockserver", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, **(env or {})},
     )
 
 
@@ -159,14 +166,22 @@ def test_secrets_in_the_url_are_not_written_and_unknown_projects_are_listed(sour
     assert [p["bk_biz_id"] for p in json.loads(text)["projects"]] == [2]
 
 
-def test_an_unreachable_target_is_one_line_without_the_password(tmp_path: Path):
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"BK_APP_CODE": "a", "BK_APP_SECRET": "b", "BK_USERNAME": "c"}],
+    ids=["no-credentials", "credentials-from-env"],
+)
+def test_an_unreachable_target_is_one_line_without_the_password(
+    tmp_path: Path, env: dict[str, str]
+):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://someone:{SECRET}@127.0.0.1:{port}"
-    done = run_cli("fixtures", "import", "--base-url", url, "--out", str(tmp_path / "x.json"))
+    out = tmp_path / "x.json"
+    done = run_cli("fixtures", "import", "--base-url", url, "--out", str(out), env=env)
     assert done.returncode == 2
-    assert done.stderr.startswith(
-        f"sops-mock fixtures import: error: cannot reach http://127.0.0.1:{port}"
-    )
+    assert done.stderr.startswith("sops-mock fixtures import: error: ")
+    assert f"cannot reach http://127.0.0.1:{port}" in done.stderr
     assert done.stderr.count("\n") == 1 and SECRET not in done.stderr
+    assert not out.exists()
