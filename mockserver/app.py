@@ -23,6 +23,7 @@ from .journal import journal_unmatched
 from .routes import operation_routes
 from .settings import Settings
 from .state import MockState
+from .store.attach import attach_store, closing_store
 
 
 async def _openapi(request: Request) -> Response:
@@ -47,7 +48,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    async with outbound.ticking(app), snapshot.keep_state_file(app):
+    async with closing_store(app), outbound.ticking(app), snapshot.keep_state_file(app):
         yield
 
 
@@ -84,8 +85,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         cors_origin=settings.cors_origin,
     )
     app.state.settings = settings
-    app.state.mock = MockState(settings)
-    if settings.state_file:
-        snapshot.load_file(app.state.mock, settings.state_file)
+    app.state.mock = mock = MockState(settings)
+    fresh = attach_store(mock)
+    if settings.state_file and fresh:  # with a store, the file seeds only an empty one
+        snapshot.load_file(mock, settings.state_file)
     app.state.openapi = schemas.build_openapi()
     return app

@@ -7,7 +7,7 @@ import hashlib
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import fixtures
@@ -22,6 +22,10 @@ from .memo import Memo
 from .outbound import Outbox, Pump
 from .settings import Settings
 from .startqueue import DEFAULT_DELAY, StartQueue, read_delay
+
+if TYPE_CHECKING:
+    from .store import Store
+    from .store.lock import StoreLock
 
 
 def scenario_book(fixture: Mapping[str, Any]) -> ScenarioBook:
@@ -49,7 +53,9 @@ class MockState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.lock = threading.RLock()
+        # A StoreLock (store/lock.py) once a store is attached: every hold is a transaction.
+        self.lock: threading.RLock | StoreLock = threading.RLock()
+        self.store: Store | None = None
         self.tz: tzinfo = ZoneInfo(settings.time_zone)
         # Injected latency waits through this; tests swap in a recorder instead of sleeping.
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
