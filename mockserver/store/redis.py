@@ -13,8 +13,10 @@ both succeed, and every worker answers a read from the same state.
 
 from __future__ import annotations
 
+import itertools
+import os
+import socket
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -47,13 +49,16 @@ class RedisStore(Store):
     def __init__(self, url: str, prefix: str = "sops-mock") -> None:
         super().__init__(public(url.split("?", 1)[0]))
         if redis is None:
-            raise StoreError("redis:// stores need the redis package: pip install 'sops-mock[redis]'")
+            raise StoreError(
+                "redis:// stores need the redis package: pip install 'sops-mock[redis]'"
+            )
         self._r = redis.Redis.from_url(url.split("?", 1)[0], socket_timeout=10)
         self._k = {
             name: f"{prefix}:{name}"
             for name in ("lock", "version", "log", "piece", "template", "head", "claim")
         }
         self._token = ""
+        self._turns = itertools.count(1)
         self.version = 0  # commits this process has applied
         self._release = self._r.register_script(_RELEASE)
         from .apply import Templates
@@ -69,7 +74,8 @@ class RedisStore(Store):
 
     # the turn -------------------------------------------------------------------------------
     def _acquire(self) -> None:
-        token = uuid.uuid4().hex
+        # Who holds the lock: unique across hosts, processes and turns (never in an answer).
+        token = f"{socket.gethostname()}:{os.getpid()}:{next(self._turns)}"
         deadline = time.monotonic() + WAIT_S  # noqa: TID251 - waiting on another process
         pause = 0.0002
         while not self._r.set(self._k["lock"], token, nx=True, px=LOCK_MS):
@@ -173,17 +179,18 @@ class RedisStore(Store):
             for task_id in sorted(heads):
                 pipe.lrange(self._ops_key(task_id), 0, -1)
             lists = pipe.execute()
+        templates = r.hgetall(k["template"])
         return Stored(
-            pieces={key.decode(): value for key, value in pieces.items()},
-            templates={key.decode(): value for key, value in r.hgetall(k["template"]).items()},
-            heads=heads,
+            pieces={_text(key): _raw(value) for key, value in pieces.items()},
+            templates={_text(key): _raw(value) for key, value in templates.items()},
+            heads={key: _raw(value) for key, value in heads.items()},
             ops=dict(zip(sorted(heads), lists, strict=True)),
         )
 
     def write(self, change: Change) -> None:
         r, k = self._r, self._k
         with r.pipeline(transaction=True) as pipe:
-            pipe.watch(k["version"])
+            pipe.watch(k["version"])  # type: ignore[no-untyped-call]
             current = int(pipe.get(k["version"]) or 0)
             if current != self.version:
                 raise StoreError(f"{self.url}: another process wrote out of turn")
@@ -225,3 +232,11 @@ class RedisStore(Store):
 
     def close(self) -> None:
         self._r.close()
+
+
+def _text(key: bytes | str) -> str:
+    return key.decode() if isinstance(key, bytes) else key
+
+
+def _raw(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
