@@ -2,6 +2,7 @@
 
     python bench/store.py [--duration 5] [--repeat 1] [--connections 32] [--json out.json]
                           [--only status] [--stores memory,sqlite,redis,redis-2] [--warmup 1]
+                          [--preload 0 [--drain]]
 
 Four servers, all started by this script and all alive for the whole run: `--store memory`,
 `--store sqlite:///<temp dir>/mock.db`, `--store redis://127.0.0.1:<port>/0` (one worker) and
@@ -17,6 +18,10 @@ machine's load falls on all of them alike):
 - create_task then start_task (the write mix of bench/http.py);
 - get_task_status again, after the writes: what the state the writes left costs a read (the
   number of tasks each server then holds is printed, since faster servers made more).
+
+`--preload N` gives every server N create + start pairs before the first run, so that the
+stores are compared holding the same state; `--drain` then moves the virtual clock until idle,
+so that no queued start is left waiting (as the wall clock leaves them a second later).
 
 CPU per request is read from /proc: the served process for one worker, the sum of its uvicorn
 worker processes (its children) for several, and, for the redis stores, redis-server's own,
@@ -167,6 +172,16 @@ def tasks_held(server: Server) -> int:
     return int(answer["data"]["task_id"]) - 1
 
 
+def preload(server: Server, pairs: int, drain: bool) -> None:
+    """`pairs` create + start pairs before any run, so that every store holds as many tasks."""
+    create = f"/apigw/create_task/{BIG_TEMPLATE + 1}/{BIZ}/"
+    for _ in range(pairs):
+        answer = json.loads(call(server.base, "POST", create, {"name": "preload"}))
+        call(server.base, "POST", f"/apigw/start_task/{answer['data']['task_id']}/{BIZ}/")
+    if drain:  # every queued start run: what the wall clock leaves a second later
+        call(server.base, "POST", "/__mock__/clock", {"until_idle": True})
+
+
 def workloads(server: Server) -> list[loadgen.Workload]:
     status: list[loadgen.Step] = [("GET", server.status_path, None)]
     return [
@@ -241,6 +256,14 @@ def main() -> int:
     parser.add_argument(
         "--stores", default=",".join(STORES), help="comma-separated, of: %(default)s"
     )
+    parser.add_argument(
+        "--preload", type=int, default=0, help="create + start pairs on each server first"
+    )
+    parser.add_argument(
+        "--drain",
+        action="store_true",
+        help="then move the clock until idle, so that no queued start is left waiting",
+    )
     parser.add_argument("--json", dest="json_out", default=None)
     parser.add_argument(
         "--only", default=None, help="run the workloads whose name contains this text"
@@ -262,6 +285,7 @@ def main() -> int:
             servers.append(start_server(name, fixture_file, tmp, redis_port))
         for server in servers:
             server.status_path = prepare_mock(server.base)["status_path"]
+            preload(server, args.preload, args.drain)
             if args.warmup > 0:  # imports, caches and (with several) every worker up
                 warm = workloads(server)[0]
                 generator(server.base, warm, args.connections, args.warmup, HEADERS)
@@ -303,7 +327,8 @@ def main() -> int:
     print(
         f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
         f"generator {generator.__name__}, {args.connections} connections, "
-        f"{args.duration:g} s x {args.repeat} runs; load average "
+        f"{args.duration:g} s x {args.repeat} runs, preload {args.preload}"
+        f"{' drained' if args.drain else ''}; load average "
         f"{'/'.join(f'{v:.2f}' for v in load_before)} before, "
         f"{'/'.join(f'{v:.2f}' for v in load_after)} after"
     )
