@@ -2,7 +2,7 @@
 
     python bench/store.py [--duration 5] [--repeat 1] [--connections 32] [--json out.json]
                           [--only status] [--stores memory,sqlite,redis,redis-2] [--warmup 1]
-                          [--preload 0 [--drain]]
+                          [--preload 0 [--drain]] [--start-delay MIN[:MAX]]
 
 Four servers, all started by this script and all alive for the whole run: `--store memory`,
 `--store sqlite:///<temp dir>/mock.db`, `--store redis://127.0.0.1:<port>/0` (one worker) and
@@ -22,6 +22,7 @@ machine's load falls on all of them alike):
 `--preload N` gives every server N create + start pairs before the first run, so that the
 stores are compared holding the same state; `--drain` then moves the virtual clock until idle,
 so that no queued start is left waiting (as the wall clock leaves them a second later).
+`--start-delay 0` serves with starts run at once, so that no start is ever queued.
 
 CPU per request is read from /proc: the served process for one worker, the sum of its uvicorn
 worker processes (its children) for several, and, for the redis stores, redis-server's own,
@@ -100,11 +101,12 @@ def cpu_total(pids: list[int]) -> float | None:
     return sum(r for r in readings if r is not None)
 
 
-def serve_cmd(port: int, fixture: Path, store: str, workers: int) -> list[str]:
+def serve_cmd(port: int, fixture: Path, store: str, workers: int, extra: list[str]) -> list[str]:
     cmd = [
         *(sys.executable, "-m", "mockserver", "serve", "--clock", "virtual"),
         *("--port", str(port), "--fixture", str(fixture), "--log-level", "warning"),
         *("--store", store),
+        *extra,
     ]
     return cmd + (["--workers", str(workers)] if workers > 1 else [])
 
@@ -119,7 +121,7 @@ def start_redis(port: int) -> subprocess.Popen[bytes]:
     return process
 
 
-def start_server(name: str, fixture: Path, tmp: Path, redis_port: int) -> Server:
+def start_server(name: str, fixture: Path, tmp: Path, redis_port: int, extra: list[str]) -> Server:
     store, workers = {
         "memory": ("memory", 1),
         "sqlite": (f"sqlite://{tmp / 'mock.db'}", 1),
@@ -127,7 +129,7 @@ def start_server(name: str, fixture: Path, tmp: Path, redis_port: int) -> Server
         "redis-2": (f"redis://127.0.0.1:{redis_port}/1", 2),
     }[name]
     port = free_port()
-    process = subprocess.Popen(pinned(serve_cmd(port, fixture, store, workers), 0), cwd=ROOT)
+    process = subprocess.Popen(pinned(serve_cmd(port, fixture, store, workers, extra), 0), cwd=ROOT)
     server = Server(name, process, f"http://127.0.0.1:{port}", workers)
     wait_ready(f"{server.base}/__mock__/health", process)
     return server
@@ -264,6 +266,12 @@ def main() -> int:
         action="store_true",
         help="then move the clock until idle, so that no queued start is left waiting",
     )
+    parser.add_argument(
+        "--start-delay",
+        default=None,
+        help="passed to every server (0: starts run at once, none is queued); default: the "
+        "fixture's, as bench/http.py serves it",
+    )
     parser.add_argument("--json", dest="json_out", default=None)
     parser.add_argument(
         "--only", default=None, help="run the workloads whose name contains this text"
@@ -276,13 +284,14 @@ def main() -> int:
     fixture_file = tmp / "bench.json"
     fixture_file.write_text(json.dumps(build(), ensure_ascii=False), encoding="utf-8")
     generator = loadgen.pick(args.generator)
+    extra = [] if args.start_delay is None else ["--start-delay", args.start_delay]
     redis_port = free_port()
     redis_server = start_redis(redis_port)
     servers: list[Server] = []
     load_before = os.getloadavg()
     try:
         for name in chosen_stores:
-            servers.append(start_server(name, fixture_file, tmp, redis_port))
+            servers.append(start_server(name, fixture_file, tmp, redis_port, extra))
         for server in servers:
             server.status_path = prepare_mock(server.base)["status_path"]
             preload(server, args.preload, args.drain)
@@ -328,7 +337,8 @@ def main() -> int:
         f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
         f"generator {generator.__name__}, {args.connections} connections, "
         f"{args.duration:g} s x {args.repeat} runs, preload {args.preload}"
-        f"{' drained' if args.drain else ''}; load average "
+        f"{' drained' if args.drain else ''}"
+        f"{'' if args.start_delay is None else ', start delay ' + args.start_delay}; load average "
         f"{'/'.join(f'{v:.2f}' for v in load_before)} before, "
         f"{'/'.join(f'{v:.2f}' for v in load_after)} after"
     )
