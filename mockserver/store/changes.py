@@ -64,7 +64,7 @@ class Change:
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return orjson.dumps(value)  # insertion order kept: a restored dict lists as the live one
 
 
 def clock_piece(mock: MockState) -> dict[str, Any]:
