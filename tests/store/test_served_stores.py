@@ -76,13 +76,13 @@ def post(base: str, path: str, body: Any = None) -> dict[str, Any]:
     # One connection per call: with several workers, the kernel hands each to any of them.
     answer = httpx.post(base + path, json=body, headers=AUTH, timeout=60)
     assert answer.status_code == 200, answer.text
-    return answer.json()  # type: ignore[no-any-return]
+    return answer.json()
 
 
 def get(base: str, path: str) -> dict[str, Any]:
     answer = httpx.get(base + path, headers=AUTH, timeout=60)
     assert answer.status_code == 200, answer.text
-    return answer.json()  # type: ignore[no-any-return]
+    return answer.json()
 
 
 def test_kill_9_loses_no_answered_operation(tmp_path: Path):
