@@ -16,6 +16,7 @@ from tests.mockserver.api import AUTH_HEADER
 
 Step = tuple[str, str, Any]
 APP_ERROR = {"kind": "app_error"}
+NIGHTLY = {"minute": "*/5", "hour": "2"}
 # Task API calls and control-plane changes: everything a store keeps is touched.
 FIRST: list[Step] = [
     ("GET", "/apigw/get_template_list/2/", None),
@@ -46,6 +47,11 @@ THEN: list[Step] = [
     ("POST", "/apigw/start_task/3/2/", None),
     ("POST", "/apigw/query_task_count/2/", {"group_by": "status"}),
     ("POST", "/apigw/operate_task/2/2/", {"action": "revoke"}),
+    ("POST", "/apigw/create_periodic_task/31/2/", {"name": "nightly", "cron": NIGHTLY}),
+    ("POST", "/apigw/set_periodic_task_enabled/1/2/", {"enabled": True}),
+    ("POST", "/__mock__/clock", {"advance": 16.5 * 3600}),  # its runs: 02:00 to 02:30
+    ("GET", "/apigw/get_task_list/2/?limit=200", None),
+    ("GET", "/apigw/get_periodic_task_info/1/2/", None),
     ("GET", "/__mock__/faults", None),
     ("GET", "/__mock__/scenarios", None),
     ("GET", "/__mock__/starts", None),
