@@ -17,12 +17,13 @@ import schemas
 from . import control, dashboard, outbound, snapshot
 from .door import Door
 from .envelope import json_response
-from .errors import api_not_found
+from .errors import api_not_found, store_unavailable
 from .fastroute import OperationLane
 from .journal import journal_unmatched
 from .routes import operation_routes
 from .settings import Settings
 from .state import MockState
+from .store import StoreError
 from .store.attach import attach_store, closing_store
 
 
@@ -46,6 +47,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return out
 
 
+async def _store_error(request: Request, exc: Exception) -> Response:
+    return store_unavailable(exc)
+
+
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     async with closing_store(app), outbound.ticking(app), snapshot.keep_state_file(app):
@@ -65,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             HTTPException: _http_error,
             control.ControlError: control.control_error,
+            StoreError: _store_error,
         },
     )
     # Operation requests skip the exception layers and the scan (fastroute.py says why).

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import threading
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -100,6 +101,12 @@ class MockState:
         # callback_url records and their deliveries (outbound/).
         self.outbox = Outbox()
         self.pump = Pump(self.outbox)
+
+    @property
+    def local_lock(self) -> AbstractContextManager[Any]:
+        """Guards what is this process's own (the journal): no store turn with a store."""
+        lock = self.lock
+        return lock if self.store is None else lock.local  # type: ignore[union-attr]
 
     @property
     def engine(self) -> Engine:

@@ -89,10 +89,10 @@ def catch_up(
     if "counters" in piece:
         mock.requests = int(piece["counters"]["requests"])
         mock.trace_counter = int(piece["counters"]["trace"])
+    if "scenario_book" in piece:
+        engine.scenarios = ScenarioBook.from_dict(piece["scenario_book"])
     if "engine" in piece:
-        head = piece["engine"]
-        engine.scenarios = ScenarioBook.from_dict(head["scenario_book"])
-        engine.periodic = PeriodicBook.from_dict(head["periodic"])
+        engine.periodic = PeriodicBook.from_dict(piece["engine"]["periodic"])
         engine.periodic.share([task.template for task in engine._tasks.values()])
     if "scenario_changes" in piece:
         mock.scenario_changes = list(piece["scenario_changes"])

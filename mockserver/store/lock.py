@@ -26,6 +26,11 @@ class StoreLock:
         self._store = store
         self._mock = mock
 
+    @property
+    def local(self) -> threading.RLock:
+        """The lock alone, without a turn: for what each process keeps for itself (its journal)."""
+        return self._lock
+
     def __enter__(self) -> StoreLock:
         self._lock.acquire()
         self._depth += 1

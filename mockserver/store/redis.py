@@ -36,6 +36,13 @@ LOCK_MS = 30_000  # a holder that died lets go after this long
 WAIT_S = 60.0  # longest wait for the lock before the request answers 503
 LOG_KEPT = 10_000  # change names kept for workers catching up; older ones reload everything
 CLAIM_S = 7 * 24 * 3600
+# The lock, if free, and the version with it: one round trip per turn.
+_TAKE = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return redis.call('get', KEYS[2]) or '0'
+end
+return false
+"""
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -61,6 +68,7 @@ class RedisStore(Store):
         self._turns = itertools.count(1)
         self.version = 0  # commits this process has applied
         self._release = self._r.register_script(_RELEASE)
+        self._take = self._r.register_script(_TAKE)
         from .apply import Templates
 
         self._templates = Templates()
@@ -73,17 +81,21 @@ class RedisStore(Store):
         return f"{self._k['head']}:ops:{task_id}"
 
     # the turn -------------------------------------------------------------------------------
-    def _acquire(self) -> None:
+    def _acquire(self) -> int:
+        """Take the turn; the store's version, read in the same round trip."""
         # Who holds the lock: unique across hosts, processes and turns (never in an answer).
         token = f"{socket.gethostname()}:{os.getpid()}:{next(self._turns)}"
+        keys = [self._k["lock"], self._k["version"]]
+        args: list[str | int] = [token, LOCK_MS]
         deadline = time.monotonic() + WAIT_S  # noqa: TID251 - waiting on another process
         pause = 0.0002
-        while not self._r.set(self._k["lock"], token, nx=True, px=LOCK_MS):
+        while (version := self._take(keys=keys, args=args)) is None:
             if time.monotonic() > deadline:  # noqa: TID251
                 raise StoreError(f"{self.url}: the store's lock was busy for {WAIT_S:.0f} s")
             time.sleep(pause)  # another worker's turn: a real wait, not a test's sleep
             pause = min(pause * 2, 0.005)
         self._token = token
+        return int(version)
 
     def _let_go(self) -> None:
         if self._token:
@@ -92,11 +104,9 @@ class RedisStore(Store):
 
     def attach(self, mock: MockState) -> str:
         try:
-            self._acquire()
+            self.version = self._acquire()  # nobody else writes during this turn
             try:
-                line = super().attach(mock)
-                self.version = int(self._r.get(self._k["version"]) or 0)
-                return line
+                return super().attach(mock)  # an empty store's write moves the version on
             finally:
                 self._let_go()
         except redis.RedisError as exc:
@@ -104,8 +114,7 @@ class RedisStore(Store):
 
     def begin(self, mock: MockState) -> None:
         try:
-            self._acquire()
-            version = int(self._r.get(self._k["version"]) or 0)
+            version = self._acquire()
             if self._stale or version != self.version:
                 self._catch_up(mock, version)
         except redis.RedisError as exc:
@@ -188,12 +197,11 @@ class RedisStore(Store):
         )
 
     def write(self, change: Change) -> None:
+        """One MULTI/EXEC that also gives the turn back; WATCH on the lock key makes it fail
+        whole if the lock expired and someone else took a turn meanwhile."""
         r, k = self._r, self._k
         with r.pipeline(transaction=True) as pipe:
-            pipe.watch(k["version"])  # type: ignore[no-untyped-call]
-            current = int(pipe.get(k["version"]) or 0)
-            if current != self.version:
-                raise StoreError(f"{self.url}: another process wrote out of turn")
+            pipe.watch(k["lock"])  # type: ignore[no-untyped-call]
             gone: list[Any] = pipe.hkeys(k["head"]) if change.reset else []
             pipe.multi()
             if change.reset:
@@ -217,11 +225,20 @@ class RedisStore(Store):
             pipe.incr(k["version"])
             pipe.rpush(k["log"], orjson.dumps(change.summary()))
             pipe.ltrim(k["log"], -LOG_KEPT, -1)
+            # EVAL, not the registered script: in a pipeline that would cost a SCRIPT EXISTS
+            # round trip on every commit (Redis keeps the compiled script by its hash anyway).
+            pipe.execute_command(  # type: ignore[no-untyped-call]
+                "EVAL", _RELEASE, 1, k["lock"], self._token
+            )
             try:
                 replies = pipe.execute()
             except redis.WatchError:
-                raise StoreError(f"{self.url}: another process wrote out of turn") from None
-        self.version = int(replies[-3])
+                raise StoreError(
+                    f"{self.url}: this process's turn ran out (over {LOCK_MS // 1000} s) and "
+                    "another took one: the change was not written"
+                ) from None
+        self._token = ""  # given back in the transaction
+        self.version = int(replies[-4])
 
     def claim(self, key: str) -> bool:
         try:
