@@ -144,6 +144,17 @@ class ProgressMarks:
         return status
 
 
+class OneProcess:
+    """The suite's report is gathered in this process: no pytest-xdist workers, even where the
+    project's addopts ask for them (a source checkout's pyproject.toml runs `-n auto`)."""
+
+    def pytest_load_initial_conftests(
+        self, early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+    ) -> None:
+        if early_config.pluginmanager.hasplugin("xdist"):
+            args += ["-n", "0"]  # after the addopts: the last one given wins
+
+
 def preflight(args: argparse.Namespace) -> str:
     """Check --base-url and the credentials before the suite starts; raises TargetError."""
     if args.base_url is None:
@@ -171,7 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"contract suite against {where}; one mark per test: . passed, s skipped, F failed")
     with tempfile.TemporaryDirectory(prefix="sops-contract-") as scratch:
         report_path = args.json_report or str(Path(scratch) / "report.json")
-        code = int(pytest.main(pytest_args(args, report_path), plugins=[ProgressMarks()]))
+        code = int(
+            pytest.main(pytest_args(args, report_path), plugins=[ProgressMarks(), OneProcess()])
+        )
         if not Path(report_path).exists():
             print(f"the suite did not run (pytest exit code {code})", file=sys.stderr)
             return 2

@@ -7,6 +7,7 @@ before the suite runs.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -171,3 +172,16 @@ def test_contract_help_describes_every_option_and_the_default_target():
     assert "in-process against the mock (the default)" in text
     assert "no credentials needed" in text
     assert "(default: $BK_APP_CODE)" in text and "(default: 20)" in text
+
+
+def test_the_suite_runs_in_the_commands_own_process_under_the_projects_addopts(tmp_path):
+    # pyproject.toml's addopts ask for pytest-xdist workers; the command's report is gathered
+    # in its own process, so it turns them off (OneProcess in contract_tests/cli.py).
+    report = tmp_path / "report.json"
+    done = sops_mock(
+        "contract", "-v", "-k", "stateful", "--scenarios", "1", "--json-report", str(report)
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "passed" in done.stdout and "[gw" not in done.stdout
+    rows = json.loads(report.read_text(encoding="utf-8"))["rows"]
+    assert {row["test"] for row in rows} == {"stateful"}
