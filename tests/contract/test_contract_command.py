@@ -90,7 +90,10 @@ class NotAMock(BaseHTTPRequestHandler):
 def not_a_mock() -> Iterator[str]:
     """An HTTP server that is not a sops-mock (404 everywhere)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), NotAMock)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() returns at the loop's next poll (0.5 s by default)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
