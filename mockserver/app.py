@@ -26,7 +26,11 @@ from .state import MockState
 
 
 async def _openapi(request: Request) -> Response:
-    return json_response(request.app.state.openapi)
+    state = request.app.state
+    # Built at the first request, not in create_app: few apps are ever asked (5 ms each).
+    if getattr(state, "openapi", None) is None:
+        state.openapi = schemas.build_openapi()
+    return json_response(state.openapi)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -87,5 +91,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.mock = MockState(settings)
     if settings.state_file:
         snapshot.load_file(app.state.mock, settings.state_file)
-    app.state.openapi = schemas.build_openapi()
     return app
