@@ -108,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
 def pytest_args(args: argparse.Namespace, report_path: str) -> list[str]:
     # The package directory itself (not --pyargs), so that its conftest defines the options.
     out = [str(PACKAGE_DIR), "-p", "no:cacheprovider", "--contract-report", report_path]
+    # Same seed, same requests: the tests share one mock, so their order is part of what is
+    # sent, and pytest-randomly (where installed) would shuffle it and reseed `random`.
+    out += ["-p", "no:randomly"]
     # This command imported the package before pytest could rewrite its asserts: say it is fine.
     out += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     out += ["--contract-seed", str(args.seed)]

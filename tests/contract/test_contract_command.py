@@ -186,5 +186,7 @@ def test_the_suite_runs_in_the_commands_own_process_under_the_projects_addopts(t
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "passed" in done.stdout and "[gw" not in done.stdout
+    # Nor does pytest-randomly (where installed) reorder it: the order is part of the requests.
+    assert "--randomly-seed" not in done.stdout
     rows = json.loads(report.read_text(encoding="utf-8"))["rows"]
     assert {row["test"] for row in rows} == {"stateful"}
