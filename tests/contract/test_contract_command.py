@@ -190,3 +190,27 @@ def test_the_suite_runs_in_the_commands_own_process_under_the_projects_addopts(t
     assert "--randomly-seed" not in done.stdout
     rows = json.loads(report.read_text(encoding="utf-8"))["rows"]
     assert {row["test"] for row in rows} == {"stateful"}
+
+
+def test_under_plain_pytest_a_report_asks_for_one_process(tmp_path):
+    report = tmp_path / "report.json"
+    argv = [sys.executable, "-m", "pytest", "contract_tests", "--contract-report", str(report)]
+    argv += ["-k", "stateful", "--contract-scenarios", "1", "-q"]
+
+    def run(workers: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*argv, "-n", workers],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+            env=clean_env(),
+        )
+
+    refused = run("2")
+    assert refused.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "--contract-report gathers the report in one process: add -n 0" in refused.stderr
+    assert not report.exists()
+    done = run("0")
+    assert done.returncode == pytest.ExitCode.OK, done.stdout[-2000:] + done.stderr[-2000:]
+    assert json.loads(report.read_text(encoding="utf-8"))["rows"]
