@@ -88,6 +88,10 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _quiet(_: object) -> None:
+    """The progress callbacks when nothing is shown."""
+
+
 def run_import(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
@@ -99,24 +103,26 @@ def run_import(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: name a file in an existing folder")
     credentials = credentials_for(args, args.base_url)
     errors = Console(stderr=True)
-    with (
-        ApiClient(args.base_url, credentials, scope="project") as client,
-        # Off a terminal rich has nothing to redraw, yet leaves a blank line on stderr when it
-        # stops: an error after it would no longer be the one line scripts read.
-        Progress(
-            console=errors, disable=args.no_progress or not errors.is_terminal, transient=True
-        ) as progress,
-    ):
-        task = progress.add_task("importing", total=0)
+    # Off a terminal there is nothing to redraw, and rich (13.x, even disabled) leaves a blank
+    # line on stderr when a progress display stops: an error after it would not be one line.
+    if args.no_progress or not errors.is_terminal:
+        with ApiClient(args.base_url, credentials, scope="project") as client:
+            _, summary = import_deployment(client, out, args.bk_biz_id, _quiet, _quiet)
+    else:
+        with (
+            ApiClient(args.base_url, credentials, scope="project") as client,
+            Progress(console=errors, transient=True) as progress,
+        ):
+            task = progress.add_task("importing", total=0)
 
-        def plan(steps: int) -> None:
-            total = progress.tasks[0].total or 0
-            progress.update(task, total=total + steps)
+            def plan(steps: int) -> None:
+                total = progress.tasks[0].total or 0
+                progress.update(task, total=total + steps)
 
-        def tick(what: str) -> None:
-            progress.update(task, advance=1, description=what)
+            def tick(what: str) -> None:
+                progress.update(task, advance=1, description=what)
 
-        _, summary = import_deployment(client, out, args.bk_biz_id, tick, plan)
+            _, summary = import_deployment(client, out, args.bk_biz_id, tick, plan)
     sys.stdout.write(f"Wrote {out}: serve it with `sops-mock serve --fixture {out}`\n")
     sys.stdout.write(summary.text() + "\n")
     return 0

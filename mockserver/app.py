@@ -17,12 +17,14 @@ import schemas
 from . import control, dashboard, outbound, snapshot
 from .door import Door
 from .envelope import json_response
-from .errors import api_not_found
+from .errors import api_not_found, store_unavailable
 from .fastroute import OperationLane
 from .journal import journal_unmatched
 from .routes import operation_routes
 from .settings import Settings
 from .state import MockState
+from .store import StoreError
+from .store.attach import attach_store, closing_store
 
 
 async def _openapi(request: Request) -> Response:
@@ -49,9 +51,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return out
 
 
+async def _store_error(request: Request, exc: Exception) -> Response:
+    return store_unavailable(exc)
+
+
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    async with outbound.ticking(app), snapshot.keep_state_file(app):
+    async with closing_store(app), outbound.ticking(app), snapshot.keep_state_file(app):
         yield
 
 
@@ -68,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             HTTPException: _http_error,
             control.ControlError: control.control_error,
+            StoreError: _store_error,
         },
     )
     # Operation requests skip the exception layers and the scan (fastroute.py says why).
@@ -88,7 +95,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         cors_origin=settings.cors_origin,
     )
     app.state.settings = settings
-    app.state.mock = MockState(settings)
-    if settings.state_file:
-        snapshot.load_file(app.state.mock, settings.state_file)
+    app.state.mock = mock = MockState(settings)
+    fresh = attach_store(mock)
+    if settings.state_file and fresh:  # with a store, the file seeds only an empty one
+        snapshot.load_file(mock, settings.state_file)
     return app

@@ -130,6 +130,19 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="load this snapshot at start when it exists; write it on a clean shutdown "
         "(its folder must exist and be writable)",
     )
+    add(
+        "--store",
+        type=_store_url,
+        default=_DEFAULTS.store,
+        help="where the state lives: memory (lost at exit), sqlite:///path/to/mock.db (kept "
+        "across restarts and kill -9) or redis://host:port/db (shared by workers and hosts)",
+    )
+    add(
+        "--workers",
+        type=flags.int_from(1),
+        default=1,
+        help="server processes; more than one needs a redis:// --store",
+    )
     add("--log-level", choices=LOG_LEVELS, default="info", help="uvicorn's log level")
     add(
         "--timeout-keep-alive",
@@ -204,6 +217,15 @@ def _start_delay(text: str) -> tuple[float, float]:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
+def _store_url(text: str) -> str:
+    from .store import StoreUrlError, check_store_url
+
+    try:
+        return check_store_url(text)
+    except StoreUrlError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         host=args.host,
@@ -233,6 +255,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         webhook_timeout=args.webhook_timeout,
         start_delay=args.start_delay,
         caches=not args.no_caches,
+        store=args.store,
     )
 
 
@@ -246,6 +269,11 @@ def check_serve_flags(args: argparse.Namespace) -> None:
         )
     if args.state_file:
         check_state_file(Path(args.state_file))
+    if args.workers > 1 and not args.store.startswith("redis:"):
+        raise StartupError(
+            f"--workers {args.workers}: each worker would hold its own mock; give the workers "
+            "one shared store with --store redis://host:port/db, or serve one worker"
+        )
 
 
 def check_state_file(path: Path) -> None:
@@ -275,10 +303,14 @@ def build_app(settings: Settings) -> ExposeTransport:
     from .accesslog import MaskedAccessLog
     from .app import create_app
     from .snapshot import SnapshotError
+    from .store import StoreError, StoreUrlError
+    from .store.apply import StoreMismatch
     from .wirefaults import ExposeTransport
 
     try:
         app = create_app(settings)
+    except (StoreError, StoreUrlError, StoreMismatch) as exc:
+        raise StartupError(f"--store: {exc}") from None
     except fixtures.FixtureError as exc:
         raise StartupError(
             f"--fixture: {exc}; name a packaged fixture (default, minimal) or a fixture JSON file"
@@ -301,6 +333,10 @@ def serve(args: argparse.Namespace) -> int:
 
     check_serve_flags(args)
     settings = settings_from(args)
+    if args.workers > 1:
+        from .workers import serve_workers
+
+        return serve_workers(settings, args.workers, args.log_level)
     app = build_app(settings)
     tune_for_serving()
     uvicorn.run(

@@ -111,7 +111,7 @@ def endpoint(op: Operation, family: Family) -> Endpoint:
             entry = request_entry(
                 request, seq, arrived, op.name, family, raw, call, status, body, trace_id, chaos
             )
-            with mock.lock:
+            with mock.local_lock:  # the journal is each process's own (store/lock.py)
                 mock.journal.add(entry)
         response = json_response(body, trace_id=trace_id, status=status, headers=headers)
         if mock.outbox.watching:  # callback_url webhooks (outbound/): any fallen due?

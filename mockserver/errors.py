@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.responses import Response
+
 import simulator.errors as sim
 from schemas import bksops_params
 
@@ -291,3 +293,16 @@ def from_domain(op: str, exc: sim.SimulatorError, ids: dict[str, Any]) -> ApiErr
             return mapper(exc, ids)
     # No specific rule: bk-sops reports unexpected engine outcomes as UNKNOWN_ERROR with text.
     return ApiError(UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}")
+
+
+def store_unavailable(exc: Exception) -> Response:
+    """The answer while the mock's store (--store) cannot be read or written.
+
+    Not a bk-sops answer: bk-sops's own database failing gives a 500 page. The mock says what
+    is wrong instead, as a 503 a client may retry; the app goes back to the store's state on
+    its next request (store/__init__.py).
+    """
+    from .envelope import json_response
+
+    body = {"result": False, "code": 503, "data": None, "message": f"sops-mock: {exc}"}
+    return json_response(body, status=503, headers={"Retry-After": "1"})

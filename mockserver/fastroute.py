@@ -32,7 +32,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from schemas.operations import Operation
 
+from .errors import store_unavailable
 from .inbound import Family
+from .store import StoreError
 
 SEEN_PATHS = 4096
 # The two parameter kinds operation paths use, matched as Starlette's convertors match them.
@@ -190,7 +192,10 @@ class OperationLane:
                 scope.update(child_scope)
                 scope.setdefault("router", self.router)
                 scope["route"] = route
-                response = await route.endpoint(Request(scope, receive, send))
+                try:
+                    response = await route.endpoint(Request(scope, receive, send))
+                except StoreError as exc:
+                    response = store_unavailable(exc)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -38,6 +38,8 @@ class Settings:
     # About how many bytes of requests the journal keeps (journal.py says how it counts).
     journal_bytes: int = 16 * 1024 * 1024
     state_file: str | None = None
+    # Where the state lives (store/): memory, sqlite:///path/to/mock.db or redis://host:port/db.
+    store: str = "memory"
     # bk-sops's view caches (answer_cache.py); off makes every read fresh.
     caches: bool = True
     # The door (door.py): Host names served besides loopback and `host`, and the one other

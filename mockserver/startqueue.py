@@ -119,6 +119,9 @@ class StartQueue:
                     heapq.heappush(self.heap, (item.due, item.seq, item))
                 self._count = max(self._count, item.seq)
         self._per_task = {int(k): int(v) for k, v in data["queued"].items()}
+        # Every queued start counted once per task: the next one's seq follows them all, also
+        # those that already ran (a restored queue numbers its starts as the live one did).
+        self._count = max(self._count, sum(self._per_task.values()))
 
 
 def _run(engine: Engine, item: QueuedStart) -> None:

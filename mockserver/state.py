@@ -6,8 +6,9 @@ import asyncio
 import hashlib
 import threading
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import fixtures
@@ -22,6 +23,10 @@ from .memo import Memo
 from .outbound import Outbox, Pump
 from .settings import Settings
 from .startqueue import DEFAULT_DELAY, StartQueue, read_delay
+
+if TYPE_CHECKING:
+    from .store import Store
+    from .store.lock import StoreLock
 
 
 def scenario_book(fixture: Mapping[str, Any]) -> ScenarioBook:
@@ -49,7 +54,9 @@ class MockState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.lock = threading.RLock()
+        # A StoreLock (store/lock.py) once a store is attached: every hold is a transaction.
+        self.lock: threading.RLock | StoreLock = threading.RLock()
+        self.store: Store | None = None
         self.tz: tzinfo = ZoneInfo(settings.time_zone)
         # Injected latency waits through this; tests swap in a recorder instead of sleeping.
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
@@ -94,6 +101,12 @@ class MockState:
         # callback_url records and their deliveries (outbound/).
         self.outbox = Outbox()
         self.pump = Pump(self.outbox)
+
+    @property
+    def local_lock(self) -> AbstractContextManager[Any]:
+        """Guards what is this process's own (the journal): no store turn with a store."""
+        lock = self.lock
+        return lock if self.store is None else lock.local  # type: ignore[union-attr]
 
     @property
     def engine(self) -> Engine:

@@ -46,14 +46,27 @@ class VirtualClock:
 
 
 class WallClock:
-    """Virtual time = start + speed x real time elapsed since construction; monotonic."""
+    """Virtual time = start + speed x real time elapsed since construction; monotonic.
 
-    def __init__(self, speed: float = 1.0, start: datetime | None = None) -> None:
+    With `origin` (a Unix time), real time counts from that moment instead, so clocks in
+    several processes or hosts that share (start, origin, speed) read the same time.
+    """
+
+    def __init__(
+        self, speed: float = 1.0, start: datetime | None = None, origin: float | None = None
+    ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
         self._t0 = time.monotonic()  # noqa: TID251
+        real = time.time()  # noqa: TID251
+        self.origin = real if origin is None else origin
+        self._t0 -= real - self.origin
         self._start = _utc(start) if start is not None else datetime.now(UTC)  # noqa: TID251
+
+    @property
+    def start(self) -> datetime:
+        return self._start
 
     def now(self) -> datetime:
         elapsed = time.monotonic() - self._t0  # noqa: TID251

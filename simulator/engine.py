@@ -32,7 +32,7 @@ from .preview import preview_tree
 from .runtime import TaskRuntime
 from .scenarios import Scenario, ScenarioBook, as_scenario
 from .statuscache import StatusCache
-from .task import Task, task_info
+from .task import OpLog, Task, task_info
 from .tree import ACTIVITY
 from .tree import validate as validate_tree
 
@@ -51,6 +51,8 @@ class Engine:
         self.seed = seed
         self.scenarios = scenarios if scenarios is not None else ScenarioBook()
         self._tasks: dict[int, Task] = {}
+        # Ids of the tasks whose record changed since `take_changed` was last called.
+        self._changed: set[int] = set()
         self._next_id = 1
         self._heap: list[Entry] = []
         self._seq = itertools.count()
@@ -235,6 +237,7 @@ class Engine:
             create_time=at,
             prepared=plan.tree,
             runtime=runtime,
+            ops=OpLog(task_id, self._changed),
         )
         self._tasks[task_id] = task
         return task
@@ -517,6 +520,20 @@ class Engine:
     def export_state(self) -> dict[str, Any]:
         self.sync()
         return records.export_state(self, self._tasks, self._next_id)
+
+    def take_changed(self) -> list[int]:
+        """The ids of the tasks whose record changed since the last call, in id order."""
+        changed = sorted(self._changed)
+        self._changed.clear()  # cleared in place: every task's OpLog holds this very set
+        return changed
+
+    def catch_up_record(self, record: Mapping[str, Any], template: TemplateSpec) -> None:
+        """Bring one task to `record`, made or changed elsewhere (a store shared by workers).
+
+        A task this engine does not have is rebuilt from the record; one it has gets the
+        operations past its own log, each at its clock reading, and the record's constants.
+        """
+        records.catch_up(self, record, template)
 
     def freeze_state(self) -> records.FrozenState:
         """What export_state would give, taken cheaply now and built later (records.py)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -201,7 +202,13 @@ class PeriodicBook:
         a snapshot then lists the template once, as the live engine's does."""
         distinct = list({id(t): t for t in templates}.values())
         for task in self.tasks.values():
-            task.template = next((t for t in distinct if t == task.template), task.template)
+            # Equal as dicts is not enough: the shown form lists constants in the tree's order,
+            # so only a tree with the same order (the same JSON) may stand in for this one.
+            mine = json.dumps(task.template.to_dict())
+            task.template = next(
+                (t for t in distinct if t == task.template and json.dumps(t.to_dict()) == mine),
+                task.template,
+            )
 
     # snapshots --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -171,3 +171,25 @@ def import_state(engine: Engine, state: Mapping[str, Any]) -> None:
         template = templates[ref] if isinstance(ref, int) else TemplateSpec.from_dict(ref)
         replay(engine, record, template)
     engine._next_id = int(state["next_task_id"])
+
+
+def catch_up(engine: Engine, record: Mapping[str, Any], template: TemplateSpec) -> None:
+    """Bring the engine's copy of one task to `record` (see Engine.catch_up_record)."""
+    task_id = int(record["task_id"])
+    create_at = _us(record["create"]["at"])
+    engine._advance(create_at)  # a periodic run due by then is made here as it was there
+    task = engine._tasks.get(task_id)
+    if task is None:
+        following = engine._next_id
+        task = replay(engine, record, template)
+        engine._next_id = max(following, task_id + 1)
+        return
+    for op in record["ops"][len(task.ops) :]:
+        moment = _us(op["at"])
+        engine._advance(moment)
+        actions.replay(task, op["op"], dict(op["args"]), moment)
+    constants = record["create"]["constants"]
+    if _plain(task.constants) != constants:
+        known = task.prepared.get("constants") or {}
+        task.constants = dict(constants)
+        task.runtime.constants = {k: v for k, v in constants.items() if k in known}

@@ -15,6 +15,29 @@ from .runtime import TaskRuntime
 Op = tuple[int, str, dict[str, Any]]  # (clock reading in µs, operation, arguments)
 
 
+class OpLog(list[Op]):
+    """A task's operation log that tells the engine's change set when it grows.
+
+    A store (mockserver/store) writes only the tasks that changed since its last commit; every
+    change to a record is an append here or a new constants dict (which calls `changed`).
+    """
+
+    __slots__ = ("_note", "_task_id")
+
+    def __init__(self, task_id: int, note: set[int]) -> None:
+        super().__init__()
+        self._task_id = task_id
+        self._note = note
+        note.add(task_id)
+
+    def append(self, op: Op) -> None:
+        super().append(op)
+        self._note.add(self._task_id)
+
+    def changed(self) -> None:
+        self._note.add(self._task_id)
+
+
 @dataclass(slots=True, eq=False)
 class Task:
     id: int
@@ -37,7 +60,7 @@ class Task:
     claimant: str | None = None  # who claimed a common_func task (ledger.claim)
     start_time: int | None = None
     revoked_at: int | None = None
-    ops: list[Op] = field(default_factory=list)
+    ops: list[Op] = field(default_factory=list)  # an OpLog when the engine makes the task
     _index: dict[str, int] | None = None
 
     @property

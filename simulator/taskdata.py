@@ -14,6 +14,7 @@ from . import views
 from .conditions import render
 from .errors import InvalidOperation, NodeNotFound, TaskAlreadyStarted
 from .runtime import ROOT, TaskRuntime, resolve
+from .task import OpLog
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -139,3 +140,5 @@ def set_task_constants(engine: Engine, task_id: int, values: Mapping[str, Any]) 
         raise ConstantsLocked(task.id, hidden, outputs)
     task.constants = {**task.constants, **values}
     task.runtime.constants = {**task.runtime.constants, **{k: values[k] for k in known}}
+    if isinstance(task.ops, OpLog):
+        task.ops.changed()

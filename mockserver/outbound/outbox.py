@@ -171,6 +171,16 @@ class Outbox:
         record.callback_time = due
         return attempt
 
+    def pass_on(self, delivery: Delivery) -> None:
+        """Another worker on the shared store makes this attempt: drop it here, unrecorded.
+
+        What it records comes back with the store's webhooks (Outbox.adopt).
+        """
+        _, _, first = heapq.heappop(self._queue)
+        assert first is delivery
+        delivery.due = None
+        self._watch()
+
     def of_task(self, task_id: int | None) -> tuple[list[Record], list[Delivery]]:
         if task_id is None:
             return list(self.records.values()), list(self.deliveries)

@@ -70,6 +70,10 @@ class Pump:
                 outbox.collect(mock.engine, lambda task_id: outputs_table(mock, task_id))
                 delivery = outbox.next_due(mock.clock.now())
                 settings = mock.settings
+                # Workers sharing a store all see the same task ends: one of them calls.
+                if delivery is not None and not _claimed(mock, delivery):
+                    outbox.pass_on(delivery)
+                    continue
             if delivery is None:
                 return
             outcome = _call(delivery, settings.webhook_hosts, settings.webhook_timeout)
@@ -79,6 +83,13 @@ class Pump:
                 attempt = outbox.settle(delivery, outcome)
                 if mock.journal.enabled:
                     mock.journal.add(_entry(mock, delivery, attempt))
+
+
+def _claimed(mock: MockState, delivery: Delivery) -> bool:
+    if mock.store is None:
+        return True
+    task, attempt = delivery.record.task_id, len(delivery.attempts)
+    return mock.store.claim(f"webhook:{task}:{delivery.id}:{attempt}")
 
 
 def _call(delivery: Delivery, hosts: tuple[str, ...], timeout: float) -> sender.Outcome:
