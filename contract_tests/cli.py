@@ -108,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
 def pytest_args(args: argparse.Namespace, report_path: str) -> list[str]:
     # The package directory itself (not --pyargs), so that its conftest defines the options.
     out = [str(PACKAGE_DIR), "-p", "no:cacheprovider", "--contract-report", report_path]
+    # Same seed, same requests: the tests share one mock, so their order is part of what is
+    # sent, and pytest-randomly (where installed) would shuffle it and reseed `random`.
+    out += ["-p", "no:randomly"]
     # This command imported the package before pytest could rewrite its asserts: say it is fine.
     out += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     out += ["--contract-seed", str(args.seed)]
@@ -144,6 +147,17 @@ class ProgressMarks:
         return status
 
 
+class OneProcess:
+    """The suite's report is gathered in this process: no pytest-xdist workers, even where the
+    project's addopts ask for them (a source checkout's pyproject.toml runs `-n auto`)."""
+
+    def pytest_load_initial_conftests(
+        self, early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+    ) -> None:
+        if early_config.pluginmanager.hasplugin("xdist"):
+            args += ["-n", "0"]  # after the addopts: the last one given wins
+
+
 def preflight(args: argparse.Namespace) -> str:
     """Check --base-url and the credentials before the suite starts; raises TargetError."""
     if args.base_url is None:
@@ -171,7 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"contract suite against {where}; one mark per test: . passed, s skipped, F failed")
     with tempfile.TemporaryDirectory(prefix="sops-contract-") as scratch:
         report_path = args.json_report or str(Path(scratch) / "report.json")
-        code = int(pytest.main(pytest_args(args, report_path), plugins=[ProgressMarks()]))
+        code = int(
+            pytest.main(pytest_args(args, report_path), plugins=[ProgressMarks(), OneProcess()])
+        )
         if not Path(report_path).exists():
             print(f"the suite did not run (pytest exit code {code})", file=sys.stderr)
             return 2

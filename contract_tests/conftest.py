@@ -29,6 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Declared here too, for a run from an installed package (no project pyproject.toml).
     config.addinivalue_line("markers", "destructive: creates or operates tasks on the target")
     config.addinivalue_line("markers", "control_plane: needs the mock's /__mock__/ API")
+    if config.getoption("contract_report") and getattr(config.option, "numprocesses", None):
+        # Each pytest-xdist worker would gather (and write) only its own share of the report.
+        raise pytest.UsageError("--contract-report gathers the report in one process: add -n 0")
     target = target_from(config)
     config.stash[TARGET_KEY] = target
     config.stash[RUN_KEY] = run_settings_from(config)

@@ -28,7 +28,11 @@ from .store.attach import attach_store, closing_store
 
 
 async def _openapi(request: Request) -> Response:
-    return json_response(request.app.state.openapi)
+    state = request.app.state
+    # Built at the first request, not in create_app: few apps are ever asked (5 ms each).
+    if getattr(state, "openapi", None) is None:
+        state.openapi = schemas.build_openapi()
+    return json_response(state.openapi)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -95,5 +99,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
     fresh = attach_store(mock)
     if settings.state_file and fresh:  # with a store, the file seeds only an empty one
         snapshot.load_file(mock, settings.state_file)
-    app.state.openapi = schemas.build_openapi()
     return app

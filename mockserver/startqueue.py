@@ -86,6 +86,12 @@ class StartQueue:
         while heap and heap[0][0] <= now:
             _run(engine, heapq.heappop(heap)[2])
 
+    @property
+    def fingerprint(self) -> tuple[Any, ...]:
+        """Changes whenever `to_dict` would: a start queued (the count moves), one run (the
+        heap shrinks), one lost, the delay set. A store compares it instead of the JSON."""
+        return (self.delay, len(self.heap), self._count, len(self.lost))
+
     def next_due(self) -> datetime | None:
         return self.heap[0][0] if self.heap else None
 

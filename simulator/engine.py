@@ -32,7 +32,7 @@ from .preview import preview_tree
 from .runtime import TaskRuntime
 from .scenarios import Scenario, ScenarioBook, as_scenario
 from .statuscache import StatusCache
-from .task import OpLog, Task, task_info
+from .task import ChangedTasks, OpLog, Task, task_info
 from .tree import ACTIVITY
 from .tree import validate as validate_tree
 
@@ -52,7 +52,7 @@ class Engine:
         self.scenarios = scenarios if scenarios is not None else ScenarioBook()
         self._tasks: dict[int, Task] = {}
         # Ids of the tasks whose record changed since `take_changed` was last called.
-        self._changed: set[int] = set()
+        self._changed = ChangedTasks()
         self._next_id = 1
         self._heap: list[Entry] = []
         self._seq = itertools.count()
@@ -523,9 +523,13 @@ class Engine:
 
     def take_changed(self) -> list[int]:
         """The ids of the tasks whose record changed since the last call, in id order."""
-        changed = sorted(self._changed)
-        self._changed.clear()  # cleared in place: every task's OpLog holds this very set
-        return changed
+        changed = self._changed
+        if not changed.asked:  # the first call: from now on changes are kept
+            changed.asked = True
+            return sorted(self._tasks)
+        ids = sorted(changed)
+        changed.clear()  # cleared in place: every task's OpLog holds this very set
+        return ids
 
     def catch_up_record(self, record: Mapping[str, Any], template: TemplateSpec) -> None:
         """Bring one task to `record`, made or changed elsewhere (a store shared by workers).

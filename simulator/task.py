@@ -15,6 +15,21 @@ from .runtime import TaskRuntime
 Op = tuple[int, str, dict[str, Any]]  # (clock reading in µs, operation, arguments)
 
 
+class ChangedTasks(set[int]):
+    """The ids of tasks whose record changed, kept only once someone asks (a store): the
+    memory store never does, and would otherwise hold one id per task for nothing."""
+
+    __slots__ = ("asked",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = False
+
+    def add(self, task_id: int) -> None:
+        if self.asked:
+            super().add(task_id)
+
+
 class OpLog(list[Op]):
     """A task's operation log that tells the engine's change set when it grows.
 
@@ -24,7 +39,7 @@ class OpLog(list[Op]):
 
     __slots__ = ("_note", "_task_id")
 
-    def __init__(self, task_id: int, note: set[int]) -> None:
+    def __init__(self, task_id: int, note: ChangedTasks) -> None:
         super().__init__()
         self._task_id = task_id
         self._note = note

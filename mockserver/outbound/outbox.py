@@ -113,6 +113,8 @@ class Outbox:
         self.deliveries: list[Delivery] = []
         self._queue: list[tuple[datetime, int, Delivery]] = []
         self._open: set[int] = set()  # tasks with a record that may still end
+        # Moves whenever `export` would give something else (a store compares it).
+        self.version = 0
         # Whether a task end or an attempt may be waiting: read on every request, so a plain
         # attribute, set again wherever `_open` or `_queue` change.
         self.watching = False
@@ -122,6 +124,7 @@ class Outbox:
 
     def register(self, engine: Engine, task_id: int, url: str, version: Any, now: datetime) -> None:
         self.records[task_id] = Record(task_id, url, version or None, now)
+        self.version += 1
         self._open.add(task_id)
         self.watching = engine.task_ends.keep = True
 
@@ -169,6 +172,7 @@ class Outbox:
         delivery.due = None
         delivery.outcome = record.status = "success" if outcome.ok else "fail"
         record.callback_time = due
+        self.version += 1
         return attempt
 
     def pass_on(self, delivery: Delivery) -> None:
@@ -195,6 +199,7 @@ class Outbox:
 
     def adopt(self, engine: Engine, records: Iterable[Record]) -> None:
         """Records from a snapshot (see `read_records`); tasks not ended are watched again."""
+        self.version += 1
         for record in records:
             self.records[record.task_id] = record
             task = engine.find_task(record.task_id)

@@ -174,12 +174,14 @@ def test_secrets_in_the_url_are_not_written_and_unknown_projects_are_listed(sour
 def test_an_unreachable_target_is_one_line_without_the_password(
     tmp_path: Path, env: dict[str, str]
 ):
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://someone:{SECRET}@127.0.0.1:{port}"
-    out = tmp_path / "x.json"
-    done = run_cli("fixtures", "import", "--base-url", url, "--out", str(out), env=env)
+    # Held bound, not listening, for the whole call: connecting is refused, and no server
+    # started meanwhile (by a parallel test) can take the port.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        url = f"http://someone:{SECRET}@127.0.0.1:{port}"
+        out = tmp_path / "x.json"
+        done = run_cli("fixtures", "import", "--base-url", url, "--out", str(out), env=env)
     assert done.returncode == 2
     assert done.stderr.startswith("sops-mock fixtures import: error: ")
     assert f"cannot reach http://127.0.0.1:{port}" in done.stderr

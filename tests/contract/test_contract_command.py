@@ -7,6 +7,7 @@ before the suite runs.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -89,7 +90,10 @@ class NotAMock(BaseHTTPRequestHandler):
 def not_a_mock() -> Iterator[str]:
     """An HTTP server that is not a sops-mock (404 everywhere)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), NotAMock)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() returns at the loop's next poll (0.5 s by default)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -171,3 +175,42 @@ def test_contract_help_describes_every_option_and_the_default_target():
     assert "in-process against the mock (the default)" in text
     assert "no credentials needed" in text
     assert "(default: $BK_APP_CODE)" in text and "(default: 20)" in text
+
+
+def test_the_suite_runs_in_the_commands_own_process_under_the_projects_addopts(tmp_path):
+    # pyproject.toml's addopts ask for pytest-xdist workers; the command's report is gathered
+    # in its own process, so it turns them off (OneProcess in contract_tests/cli.py).
+    report = tmp_path / "report.json"
+    done = sops_mock(
+        "contract", "-v", "-k", "stateful", "--scenarios", "1", "--json-report", str(report)
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "passed" in done.stdout and "[gw" not in done.stdout
+    # Nor does pytest-randomly (where installed) reorder it: the order is part of the requests.
+    assert "--randomly-seed" not in done.stdout
+    rows = json.loads(report.read_text(encoding="utf-8"))["rows"]
+    assert {row["test"] for row in rows} == {"stateful"}
+
+
+def test_under_plain_pytest_a_report_asks_for_one_process(tmp_path):
+    report = tmp_path / "report.json"
+    argv = [sys.executable, "-m", "pytest", "contract_tests", "--contract-report", str(report)]
+    argv += ["-k", "stateful", "--contract-scenarios", "1", "-q"]
+
+    def run(workers: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*argv, "-n", workers],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+            env=clean_env(),
+        )
+
+    refused = run("2")
+    assert refused.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "--contract-report gathers the report in one process: add -n 0" in refused.stderr
+    assert not report.exists()
+    done = run("0")
+    assert done.returncode == pytest.ExitCode.OK, done.stdout[-2000:] + done.stderr[-2000:]
+    assert json.loads(report.read_text(encoding="utf-8"))["rows"]

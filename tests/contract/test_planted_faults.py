@@ -21,7 +21,8 @@ from mockserver.planted import PLANTED_FAULTS
 from mockserver.running import RunningMock
 from mockserver.settings import Settings
 
-pytestmark = pytest.mark.slow
+# One worker runs the whole module: its runs (a module fixture) are two minutes of CPU.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("planted_faults")]
 
 # fault -> (the check that must report it, the operation it shows on, or None for any)
 CAUGHT_BY = {

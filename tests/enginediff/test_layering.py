@@ -4,7 +4,9 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE = {"bamboo_engine", "pipeline", "django", "celery", "kombu", "redis"}
+ENGINE = {"bamboo_engine", "pipeline", "django", "celery", "kombu"}
+# redis-py is the engine's broker client and the Redis store's (the `redis` extra): only there.
+REDIS_STORE = ROOT / "mockserver" / "store" / "redis.py"
 
 
 def imports(path, top_level_only):
@@ -23,6 +25,16 @@ def test_nothing_outside_enginediff_imports_the_real_engine():
     for package in ("simulator", "mockserver", "schemas", "fixtures", "contract_tests"):
         for path in (ROOT / package).rglob("*.py"):
             assert not imports(path, top_level_only=False) & ENGINE, path
+
+
+def test_only_the_redis_store_and_the_real_side_import_redis():
+    for package in ("simulator", "mockserver", "schemas", "fixtures", "contract_tests"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path != REDIS_STORE:
+                assert "redis" not in imports(path, top_level_only=False), path
+    for path in (ROOT / "enginediff").rglob("*.py"):
+        if "real" not in path.relative_to(ROOT / "enginediff").parts[:-1]:
+            assert "redis" not in imports(path, top_level_only=False), path
 
 
 def test_only_the_real_side_imports_the_engine_and_the_rest_of_enginediff_never_at_import_time():

@@ -8,6 +8,7 @@ import pytest
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
+import schemas
 from mockserver import control
 from mockserver.app import create_app
 from mockserver.settings import Settings
@@ -174,6 +175,13 @@ def test_the_control_document_is_valid_and_lists_every_route(client):
         for method in route.methods - {"HEAD"}  # type: ignore[attr-defined]
     }
     assert documented == routes
+
+
+def test_the_bk_sops_document_is_the_generated_one_on_every_request(client):
+    first = client.get("/openapi.json")  # built at the first request
+    assert first.status_code == 200
+    assert first.json() == schemas.build_openapi()
+    assert client.get("/openapi.json").content == first.content
 
 
 def test_the_two_documents_do_not_mix(client):
