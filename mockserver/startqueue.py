@@ -51,6 +51,12 @@ class StartQueue:
         self._count = 0  # starts ever queued (the order of equal due times)
         self._per_task: dict[int, int] = {}
         self.lost: list[QueuedStart] = []
+        # Tasks whose count of queued starts moved since a store last looked (None: no store
+        # asks, so none is kept). The counts grow with the tasks: a store writes them one by one.
+        self.counted: set[int] | None = None
+        # Each queued start as `piece` shows it, by seq: a store asks after every start, and
+        # the queue a virtual clock never moves grows (formatting two times each is the cost).
+        self._shown: dict[int, dict[str, Any]] = {}
 
     def wait(self, task_id: int) -> timedelta:
         """The delay of this task's next queued start: seeded, within the book's range."""
@@ -72,6 +78,8 @@ class StartQueue:
             return
         wait = self.wait(task_id)
         self._per_task[task_id] = self._per_task.get(task_id, 0) + 1
+        if self.counted is not None:
+            self.counted.add(task_id)
         self._count += 1
         now = clock.now()
         item = QueuedStart(now + wait, self._count, task_id, executor, now)
@@ -91,6 +99,45 @@ class StartQueue:
         """Changes whenever `to_dict` would: a start queued (the count moves), one run (the
         heap shrinks), one lost, the delay set. A store compares it instead of the JSON."""
         return (self.delay, len(self.heap), self._count, len(self.lost))
+
+    @property
+    def counts(self) -> Mapping[int, int]:
+        """Starts ever queued, per task id."""
+        return self._per_task
+
+    def piece(self, tz: tzinfo) -> dict[str, Any]:
+        """`to_dict` without the per-task counts (a store keeps those apart) but with the
+        count they add up to, so that a queue rebuilt from both needs no pass over them."""
+        shown = self._shown
+        if len(shown) > 2 * (len(self.heap) + len(self.lost)) + 64:  # forget the ones run
+            shown.clear()
+
+        def item(i: QueuedStart) -> dict[str, Any]:
+            made = shown.get(i.seq)
+            if made is None:
+                made = shown[i.seq] = _item_dict(i, tz)
+            return made
+
+        return {
+            "delay": {"min": self.delay[0], "max": self.delay[1]},
+            "pending": [item(i) for i in self.pending()],
+            "lost": [item(i) for i in self.lost],
+            "count": self._count,
+        }
+
+    def give_up_counts(self) -> dict[int, int]:
+        """The per-task counts, handed over to the queue that replaces this one."""
+        counts, self._per_task = self._per_task, {}
+        return counts
+
+    @classmethod
+    def from_piece(cls, seed: int, piece: Mapping[str, Any], counts: dict[int, int]) -> StartQueue:
+        """The queue `piece` and `counts` describe; `counts` is taken, not copied."""
+        queue = cls(seed)
+        queue.restore({**piece, "queued": {}})
+        queue._per_task = counts
+        queue._count = max(queue._count, int(piece["count"]))
+        return queue
 
     def next_due(self) -> datetime | None:
         return self.heap[0][0] if self.heap else None

@@ -78,6 +78,7 @@ def catch_up(
     tracker: Tracker,
     pieces: Mapping[str, bytes],
     tasks: Mapping[int, tuple[bytes, list[bytes]]],
+    start_counts: Mapping[int, int],
     template_bytes: Any,
     templates: Templates,
 ) -> None:
@@ -98,10 +99,11 @@ def catch_up(
         mock.scenario_changes = list(piece["scenario_changes"])
     if "faults" in piece:
         mock.faults = _faults(piece["faults"], mock.seed, mock.clock.now())
-    if "starts" in piece:
-        starts = StartQueue(mock.seed)
-        starts.restore(piece["starts"])
-        mock.starts = starts
+    if "starts" in piece or start_counts:
+        data = piece.get("starts") or mock.starts.piece(mock.tz)
+        counts = mock.starts.give_up_counts()  # not copied: they grow with the tasks
+        counts.update(start_counts)
+        mock.starts = StartQueue.from_piece(mock.seed, data, counts)
     for task_id in sorted(tasks):
         head, ops = tasks[task_id]
         record = orjson.loads(head)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mockserver.snapshot import FORMAT
+from mockserver.startqueue import StartQueue
 from simulator import Engine, WallClock
 from simulator.models import TemplateSpec
 from simulator.records import task_record
@@ -40,9 +41,16 @@ class Change:
     templates: dict[str, bytes] = field(default_factory=dict)
     heads: dict[int, bytes] = field(default_factory=dict)
     ops: dict[int, tuple[int, list[bytes]]] = field(default_factory=dict)  # id: (first, ops)
+    # Starts ever queued per task (StartQueue.counts), the moved ones; `counts_reset` drops
+    # every stored count first (a new queue).
+    start_counts: dict[int, int] = field(default_factory=dict)
+    counts_reset: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.reset or self.pieces or self.heads or self.ops)
+        return (
+            bool(self.reset or self.pieces or self.heads or self.ops or self.start_counts)
+            or self.counts_reset
+        )
 
     def summary(self) -> dict[str, Any]:
         """The names of what changed: what another worker reads back to catch up."""
@@ -50,6 +58,8 @@ class Change:
             "reset": self.reset,
             "pieces": sorted(self.pieces),
             "tasks": sorted({*self.heads, *self.ops}),
+            "start_counts": sorted(self.start_counts),
+            "counts_reset": self.counts_reset,
         }
 
 
@@ -80,6 +90,7 @@ class Tracker:
         self.constants: dict[int, int] = {}  # task id: id() of the constants dict written
         self.templates: dict[int, tuple[TemplateSpec, str]] = {}  # id(): (template, hash)
         self._made: dict[str, tuple[object, Any, bytes]] = {}
+        self._starts: StartQueue | None = None
 
     def change(self, mock: MockState) -> Change:
         """What differs from the last commit; the tracker then holds the new state."""
@@ -98,7 +109,20 @@ class Tracker:
                 change.pieces[name] = self.pieces[name] = value
         for task_id in ids:
             self._task(engine, task_id, change)
+        starts = mock.starts
+        if starts is not self._starts:
+            change.counts_reset = True
+            change.start_counts = dict(starts.counts)
+            self._follow(starts)
+        elif starts.counted:
+            change.start_counts = {t: starts.counts[t] for t in sorted(starts.counted)}
+            starts.counted.clear()
         return change
+
+    def _follow(self, starts: StartQueue) -> None:
+        """From now on, the counts of this queue are told apart as they move."""
+        self._starts = starts
+        starts.counted = set()
 
     def adopt(self, mock: MockState) -> None:
         """The app now holds what the store holds (just loaded or caught up): nothing to write."""
@@ -110,6 +134,7 @@ class Tracker:
             self.constants[task_id] = id(task.constants)
             self._template_hash(task.template)
         mock._engine.take_changed()
+        self._follow(mock.starts)
 
     def caught_up(self, mock: MockState, task_ids: list[int]) -> None:
         """Other workers' changes were applied: they are not this worker's to write again."""
@@ -122,6 +147,7 @@ class Tracker:
                 self.constants[task_id] = id(task.constants)
                 self._template_hash(task.template)
         engine.take_changed()
+        self._follow(mock.starts)
 
     def _pieces(self, mock: MockState) -> dict[str, bytes]:
         engine = mock._engine
@@ -141,15 +167,13 @@ class Tracker:
             ),
             "scenario_changes": dumps(mock.scenario_changes),
             "faults": dumps({"made": mock.faults.made, "rules": mock.faults.to_list()}),
-            # Both grow with the tasks (one entry per task ever started or called back):
-            # made again only when their fingerprints move.
+            # Made again only when their fingerprints move: the webhook records grow with the
+            # tasks called back (the starts' per-task counts are written apart, see change()).
             "webhooks": self._kept(
                 "webhooks", (mock.outbox, mock.outbox.version), lambda: mock.outbox.export(mock.tz)
             ),
             "starts": self._kept(
-                "starts",
-                (mock.starts, mock.starts.fingerprint),
-                lambda: mock.starts.to_dict(mock.tz),
+                "starts", (mock.starts, mock.starts.fingerprint), lambda: mock.starts.piece(mock.tz)
             ),
         }
         # The fixture's data is large and never changes in place: written when a new catalog
@@ -218,6 +242,7 @@ class Stored:
     templates: dict[str, bytes]
     heads: dict[int, bytes]
     ops: dict[int, list[bytes]]
+    start_counts: dict[int, int]
 
 
 def assemble(stored: Stored) -> dict[str, Any]:
@@ -250,5 +275,8 @@ def assemble(stored: Stored) -> dict[str, Any]:
         "scenario_changes": piece["scenario_changes"],
         "faults": piece["faults"],
         "webhooks": piece["webhooks"],
-        "starts": piece["starts"],
+        "starts": {
+            **{k: v for k, v in piece["starts"].items() if k != "count"},
+            "queued": {str(t): n for t, n in sorted(stored.start_counts.items())},
+        },
     }

@@ -62,7 +62,7 @@ class RedisStore(Store):
         self._r = redis.Redis.from_url(url.split("?", 1)[0], socket_timeout=10)
         self._k = {
             name: f"{prefix}:{name}"
-            for name in ("lock", "version", "log", "piece", "template", "head", "claim")
+            for name in ("lock", "version", "log", "piece", "template", "head", "claim", "counts")
         }
         self._token = ""
         self._turns = itertools.count(1)
@@ -154,14 +154,26 @@ class RedisStore(Store):
             return
         pieces = sorted({p for n in names for p in n["pieces"]})
         task_ids = sorted({t for n in names for t in n["tasks"]})
+        counted = sorted({t for n in names for t in n.get("start_counts", ())})
+        if any(n.get("counts_reset") for n in names):  # a new queue: its counts come whole
+            self._reload(mock)
+            self.version = version
+            return
         with r.pipeline(transaction=False) as pipe:
             if pieces:
                 pipe.hmget(k["piece"], pieces)
+            if counted:
+                pipe.hmget(k["counts"], counted)
             for task_id in task_ids:
                 pipe.hget(k["head"], str(task_id))
                 pipe.lrange(self._ops_key(task_id), 0, -1)
             replies = pipe.execute()
         piece_values = dict(zip(pieces, replies.pop(0), strict=True)) if pieces else {}
+        counts = (
+            {t: int(n) for t, n in zip(counted, replies.pop(0), strict=True) if n is not None}
+            if counted
+            else {}
+        )
         tasks = {}
         for i, task_id in enumerate(task_ids):
             head, ops = replies[2 * i], replies[2 * i + 1]
@@ -172,6 +184,7 @@ class RedisStore(Store):
             self.tracker,
             {n: v for n, v in piece_values.items() if v is not None},
             tasks,
+            counts,
             lambda digest: r.hget(k["template"], digest),
             self._templates,
         )
@@ -193,6 +206,7 @@ class RedisStore(Store):
             pieces={_text(key): _raw(value) for key, value in pieces.items()},
             templates={_text(key): _raw(value) for key, value in templates.items()},
             heads={key: _raw(value) for key, value in heads.items()},
+            start_counts={int(t): int(n) for t, n in r.hgetall(k["counts"]).items()},
             ops=dict(zip(sorted(heads), lists, strict=True)),
         )
 
@@ -208,6 +222,10 @@ class RedisStore(Store):
                 for key in gone:
                     pipe.delete(self._ops_key(int(key)))
                 pipe.delete(k["head"], k["template"])
+            if change.reset or change.counts_reset:
+                pipe.delete(k["counts"])
+            if change.start_counts:
+                pipe.hset(k["counts"], mapping=change.start_counts)  # type: ignore[arg-type]
             if change.pieces:
                 pipe.hset(k["piece"], mapping=change.pieces)  # type: ignore[arg-type]
             if change.templates:

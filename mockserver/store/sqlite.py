@@ -19,6 +19,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS piece (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS template (hash TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS task (id INTEGER PRIMARY KEY, head BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS start_count (task INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS op (
     task INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (task, seq)
 ) WITHOUT ROWID;
@@ -64,6 +65,7 @@ class SQLiteStore(Store):
                 templates=dict(db.execute("SELECT hash, data FROM template")),
                 heads=dict(db.execute("SELECT id, head FROM task")),
                 ops=ops,
+                start_counts=dict(db.execute("SELECT task, n FROM start_count")),
             )
         except sqlite3.Error as exc:
             raise StoreError(f"{self.url}: {_why(exc)}") from None
@@ -77,11 +79,16 @@ class SQLiteStore(Store):
                     db.execute("DELETE FROM op")
                     db.execute("DELETE FROM task")
                     db.execute("DELETE FROM template")
+                if change.reset or change.counts_reset:
+                    db.execute("DELETE FROM start_count")
                 db.executemany("INSERT OR REPLACE INTO piece VALUES (?, ?)", change.pieces.items())
                 db.executemany(
                     "INSERT OR IGNORE INTO template VALUES (?, ?)", change.templates.items()
                 )
                 db.executemany("INSERT OR REPLACE INTO task VALUES (?, ?)", change.heads.items())
+                db.executemany(
+                    "INSERT OR REPLACE INTO start_count VALUES (?, ?)", change.start_counts.items()
+                )
                 for task, (first, ops) in change.ops.items():
                     db.executemany(
                         "INSERT OR REPLACE INTO op VALUES (?, ?, ?)",
