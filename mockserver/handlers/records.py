@@ -93,6 +93,10 @@ def _task_id(item: Any) -> int:
     """An id as Django's `id__in` takes it: an integer or integer text."""
     if isinstance(item, int) and not isinstance(item, bool):
         return item
+    # JSON's 3.0 is an integer to JSON Schema; so is an integer past 64 bits, which the body
+    # parser (orjson) reads as a whole float, where bk-sops's json reads an int.
+    if isinstance(item, float) and item.is_integer():
+        return int(item)
     if isinstance(item, str) and item.strip().lstrip("+-").isdigit():
         return int(item)
     # Django raises ValueError here, outside the view's try: HTTP 500 in bk-sops.

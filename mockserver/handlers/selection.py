@@ -46,6 +46,8 @@ def _normalise(ids: list[Any]) -> list[int | str]:
         if isinstance(item, bool):
             out = []
             break
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)  # an integer to JSON Schema (past 64 bits orjson gives a float)
         if isinstance(item, int) and item > 0:
             out.append(item)
         elif isinstance(item, str) and item.strip():

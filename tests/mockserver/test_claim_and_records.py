@@ -281,6 +281,15 @@ def test_manual_intervention_state_errors(api, body, message):
     assert answer["trace_id"]
 
 
+def test_whole_number_floats_and_ids_past_64_bits_are_ids(api):
+    task = create(api, SINGLE)
+    # A whole float and an integer past 64 bits (the contract suite generated one): integers
+    # to JSON Schema and to bk-sops's json and id__in lookup, so no refusal; neither is a task.
+    body = {"task_id_list": [float(task["task_id"]), 22702453381803043454976, 5.0e30]}
+    answer = api.ok("get_tasks_manual_intervention_state", {"bk_biz_id": BIZ}, body)
+    assert answer["data"] == [{"id": task["task_id"], "manual_intervention_required": False}]
+
+
 def test_nine_ids_and_none_are_accepted(api):
     nine = api.ok(
         "get_tasks_manual_intervention_state", {"bk_biz_id": BIZ}, {"task_id_list": [1] * 9}

@@ -50,6 +50,16 @@ def test_a_listed_scheme_id_selects_the_nodes_of_create_task(api):
         assert kept == set(tree["activities"]) - (optional - chosen)
 
 
+def test_a_scheme_id_past_64_bits_is_an_integer_not_a_refused_item(api):
+    # The body parser (orjson) gives such an integer as a whole float, bk-sops's json as an
+    # int: either way an integer id, so the answer is the one for an unknown integer id.
+    ids = {"template_id": INSPECTION, "bk_biz_id": 2}
+    huge = api.call("create_task", ids, {"name": "a", "template_schemes_id": [2**75]})
+    unknown = api.call("create_task", ids, {"name": "b", "template_schemes_id": [10**6]})
+    assert "all items must be" not in str(huge.get("message"))
+    assert huge["result"] == unknown["result"] and huge["code"] == unknown["code"]
+
+
 def test_with_constants_adds_the_constants_the_scheme_still_uses(api):
     tree = _template(INSPECTION)["pipeline_tree"]
     optional = sorted(k for k, a in tree["activities"].items() if a.get("optional"))
