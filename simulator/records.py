@@ -42,6 +42,20 @@ def task_record(engine: Engine, task: Task, with_template: bool = True) -> dict[
     return _record(engine.seed, task, len(task.ops), task.constants, with_template)
 
 
+def task_head(engine: Engine, task: Task) -> dict[str, Any]:
+    """The record without its operations or template: what a store writes when a task is made
+    or its constants change (the operations it appends one by one, see `op_record`)."""
+    head = _record(engine.seed, task, 0, task.constants, with_template=False)
+    del head["ops"]
+    return head
+
+
+def op_record(op: tuple[int, str, Mapping[str, Any]]) -> dict[str, Any]:
+    """One entry of a record's operation log."""
+    at, name, args = op
+    return {"at": _iso(at), "op": name, "args": _plain(args)}
+
+
 def _record(
     seed: int, task: Task, ops: int, constants: Mapping[str, Any], with_template: bool
 ) -> dict[str, Any]:
@@ -74,9 +88,7 @@ def _record(
             "cycle_tolerate": task.cycle_tolerate,
         },
         "scenarios": scenarios,
-        "ops": [
-            {"at": _iso(at), "op": name, "args": _plain(args)} for at, name, args in task.ops[:ops]
-        ],
+        "ops": [op_record(op) for op in task.ops[:ops]],
     }
     if with_template:
         record["template"] = _plain(task.template.to_dict())

@@ -24,7 +24,7 @@ from mockserver.snapshot import FORMAT
 from mockserver.startqueue import StartQueue
 from simulator import Engine, WallClock
 from simulator.models import TemplateSpec
-from simulator.records import task_record
+from simulator.records import op_record, task_head
 
 if TYPE_CHECKING:
     from mockserver.state import MockState
@@ -209,8 +209,7 @@ class Tracker:
             return
         written = self.ops.get(task_id)
         if written is None or self.constants.get(task_id) != id(task.constants):
-            record = task_record(engine, task, with_template=False)
-            del record["ops"]
+            record = task_head(engine, task)
             digest, data = self._template_hash(task.template)
             if data is not None:
                 change.templates[digest] = data
@@ -219,19 +218,10 @@ class Tracker:
             self.constants[task_id] = id(task.constants)
         first = written or 0
         if len(task.ops) > first:
-            change.ops[task_id] = (first, [_op(op) for op in task.ops[first:]])
+            change.ops[task_id] = (first, [dumps(op_record(op)) for op in task.ops[first:]])
             self.ops[task_id] = len(task.ops)
         elif written is None:
             self.ops[task_id] = 0
-
-
-def _op(op: tuple[int, str, dict[str, Any]]) -> bytes:
-    from simulator import views
-
-    at, name, args = op
-    moment = views.to_datetime(at)
-    assert moment is not None
-    return dumps({"at": moment.isoformat(), "op": name, "args": args})
 
 
 @dataclass

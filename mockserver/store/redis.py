@@ -148,17 +148,14 @@ class RedisStore(Store):
         behind = self._stale or self.version + 1 < first
         entries = [] if behind else r.lrange(k["log"], self.version + 1 - first, -1)
         names = [orjson.loads(e) for e in entries]
-        if behind or any(n["reset"] for n in names):
+        # A reset, or a new start queue (its counts come whole): everything is read again.
+        if behind or any(n["reset"] or n["counts_reset"] for n in names):
             self._reload(mock)
             self.version = version
             return
         pieces = sorted({p for n in names for p in n["pieces"]})
         task_ids = sorted({t for n in names for t in n["tasks"]})
-        counted = sorted({t for n in names for t in n.get("start_counts", ())})
-        if any(n.get("counts_reset") for n in names):  # a new queue: its counts come whole
-            self._reload(mock)
-            self.version = version
-            return
+        counted = sorted({t for n in names for t in n["start_counts"]})
         with r.pipeline(transaction=False) as pipe:
             if pieces:
                 pipe.hmget(k["piece"], pieces)
