@@ -52,20 +52,20 @@ class Store:
         return True
 
     # the app's side ------------------------------------------------------------------------
-    def attach(self, mock: MockState) -> str:
+    def attach(self, mock: MockState) -> int | None:
         """Load the stored mock into `mock`, or store `mock` when the store is empty.
 
-        Callers hold nothing; returns a line saying which of the two happened.
+        Callers hold nothing; returns how many tasks were restored, None when it was empty.
         """
         from .apply import load
 
         stored = self.read()
         if stored is None:
             self.write(self.tracker.change(mock))
-            return f"store {self.url}: empty, now holds this mock"
+            return None
         with mock.lock:
             load(mock, stored, self.tracker)
-        return f"store {self.url}: restored {len(stored.heads)} tasks"
+        return len(stored.heads)
 
     def begin(self, mock: MockState) -> None:
         if self._stale:  # a failed commit left the app ahead of the store: go back to it

@@ -25,14 +25,17 @@ def attach_store(mock: MockState) -> bool:
     if store is None:
         return True
     try:
-        line = store.attach(mock)
+        restored = store.attach(mock)
     except BaseException:
         store.close()
         raise
     mock.store = store
     mock.lock = StoreLock(store, mock)
-    log.info("%s", line)
-    return line.endswith("now holds this mock")
+    if restored is None:
+        log.info("store %s: empty, now holds this mock", store.url)
+    else:
+        log.info("store %s: restored %d tasks", store.url, restored)
+    return restored is None
 
 
 @asynccontextmanager

@@ -102,7 +102,7 @@ class RedisStore(Store):
             self._release(keys=[self._k["lock"]], args=[self._token])
             self._token = ""
 
-    def attach(self, mock: MockState) -> str:
+    def attach(self, mock: MockState) -> int | None:
         try:
             self.version = self._acquire()  # nobody else writes during this turn
             try:
