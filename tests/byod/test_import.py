@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -17,20 +16,20 @@ from byod.client import ApiClient
 from byod.importer import import_deployment
 from contract_tests.target import Credentials
 from mockserver.running import RunningMock
+from tests.commandline import clean_env
 
 SECRET = "S3CRET-not-to-be-written"
 CREDS = Credentials(app_code="byod_app", app_secret=SECRET, username="admin")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI with no BK_* credentials from this process's environment (CI exports some)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("BK_")}
+    """The CLI with no credentials from this process's environment (CI exports some)."""
     return subprocess.run(
         [sys.executable, "-m", "mockserver", *args],
         capture_output=True,
         text=True,
         timeout=120,
-        env={**clean, **(env or {})},
+        env={**clean_env(), **(env or {})},
     )
 
 

@@ -8,7 +8,6 @@ before the suite runs.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -19,18 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.target import CREDENTIAL_SOURCES
+from tests.commandline import clean_env, free_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 README_EXAMPLE = "sops-mock contract --base-url http://127.0.0.1:8000"
-CREDENTIAL_VARIABLES = tuple(env for _, env, _ in CREDENTIAL_SOURCES)
-
-
-def clean_env() -> dict[str, str]:
-    """This environment without credentials or a control token (a new user's shell)."""
-    skip = {*CREDENTIAL_VARIABLES, "SOPS_MOCK_CONTROL_TOKEN"}
-    return {key: value for key, value in os.environ.items() if key not in skip}
 
 
 def sops_mock(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -44,36 +36,12 @@ def sops_mock(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[s
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served_by_the_command() -> Iterator[str]:
     """`sops-mock serve` with its defaults (wall clock, lenient auth), on a free port."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=clean_env(),
-    )
-    assert server.stderr is not None
-    try:
-        for line in server.stderr:  # uvicorn says so once it listens
-            if "Uvicorn running on" in line:
-                break
-        else:
-            pytest.fail(f"sops-mock serve ended with {server.wait()}")
-        # The access log goes on: keep reading it, or the server blocks on a full pipe.
-        threading.Thread(target=server.stderr.read, daemon=True).start()
+    with serving(["serve", "--port", str(port)], "Uvicorn running on"):  # once it listens
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 class NotAMock(BaseHTTPRequestHandler):

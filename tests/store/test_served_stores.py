@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import free_port
+from tests.commandline import free_port, serving
 
 pytestmark = pytest.mark.slow
 AUTH = {
@@ -31,45 +30,10 @@ AUTH = {
 @contextmanager
 def served(*flags: str, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BK_")}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            *flags,
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert server.stderr is not None
-    reader: threading.Thread | None = None
-    try:
-        ready = 0
-        for line in server.stderr:  # each worker says so once its app has started
-            if "Application startup complete" in line:
-                ready += 1
-                if ready == workers:
-                    break
-        else:
-            pytest.fail(f"sops-mock serve ended with {server.wait()}")
-        # The log goes on: keep reading it, or the server blocks on a full pipe.
-        reader = threading.Thread(target=server.stderr.read, daemon=True)
-        reader.start()
+    args = ["serve", "--port", str(port), "--workers", str(workers), *flags]
+    # Each worker says so once its app has started.
+    with serving(args, "Application startup complete", times=workers) as server:
         yield f"http://127.0.0.1:{port}", server
-    finally:
-        if server.poll() is None:
-            server.terminate()
-        server.wait(30)
-        if reader is not None:
-            reader.join(30)  # ends at the pipe's end, once every worker is gone
-        server.stderr.close()
 
 
 def post(base: str, path: str, body: Any = None) -> dict[str, Any]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,17 +15,17 @@ from mockserver.app import create_app
 from mockserver.settings import Settings
 from mockserver.snapshot import save_file
 from mockserver.store.sqlite import SQLiteStore
+from tests.commandline import clean_env
 from tests.mockserver.api import AUTH_HEADER
 
 
 def serve(*flags: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BK_")}
     return subprocess.run(
         [sys.executable, "-m", "mockserver", "serve", "--port", "1", *flags],
         capture_output=True,
         text=True,
         timeout=60,
-        env=env,
+        env=clean_env(),
     )
 
 
